@@ -1,0 +1,1 @@
+"""The local replica: SQLAlchemy models, the engine and session, and its migrations (no Qt)."""

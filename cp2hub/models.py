@@ -1,0 +1,191 @@
+"""The hub's tables: the replicated records plus the hub's own (accounts, devices, feed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from cp2desk.sync import records as r
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class County(r.CountyRecord, Base):
+    pass
+
+
+class SubCounty(r.SubCountyRecord, Base):
+    pass
+
+
+class Series(r.SeriesRecord, Base):
+    pass
+
+
+class ExamSession(r.ExamSessionRecord, Base):
+    pass
+
+
+class Position(r.PositionRecord, Base):
+    pass
+
+
+class Rate(r.RateRecord, Base):
+    pass
+
+
+class Station(r.StationRecord, Base):
+    pass
+
+
+class Requirement(r.RequirementRecord, Base):
+    pass
+
+
+class Professional(r.ProfessionalRecord, Base):
+    pass
+
+
+class WorkExperience(r.WorkExperienceRecord, Base):
+    pass
+
+
+class Qualification(r.QualificationRecord, Base):
+    pass
+
+
+class AppUser(r.AppUserRecord, Base):
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RoleGrant(r.RoleGrantRecord, Base):
+    pass
+
+
+class Vacancy(r.VacancyRecord, Base):
+    pass
+
+
+class Application(r.ApplicationRecord, Base):
+    pass
+
+
+class Deployment(r.DeploymentRecord, Base):
+    pass
+
+
+class Redeployment(r.RedeploymentRecord, Base):
+    pass
+
+
+class Attendance(r.AttendanceRecord, Base):
+    """Attendance with a clock per field, for field-level last-writer-wins."""
+
+    status_hlc: Mapped[int] = mapped_column(BigInteger, default=0)
+    check_in_hlc: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SessionSignoff(r.SessionSignoffRecord, Base):
+    pass
+
+
+class MaterialMovement(r.MaterialMovementRecord, Base):
+    pass
+
+
+class Claim(r.ClaimRecord, Base):
+    pass
+
+
+REPLICATED: tuple[type[Base], ...] = (
+    County,
+    SubCounty,
+    Series,
+    ExamSession,
+    Position,
+    Rate,
+    Station,
+    Requirement,
+    Professional,
+    WorkExperience,
+    Qualification,
+    AppUser,
+    RoleGrant,
+    Vacancy,
+    Application,
+    Deployment,
+    Redeployment,
+    Attendance,
+    SessionSignoff,
+    MaterialMovement,
+    Claim,
+)
+MODEL_BY_TABLE: dict[str, type[Base]] = {m.__tablename__: m for m in REPLICATED}
+
+
+# --- the hub's own tables ---------------------------------------------------------
+
+
+class FeedCounter(Base):
+    """The one row whose lock orders every write: sequences are handed out in commit order."""
+
+    __tablename__ = "feed_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Device(Base):
+    """A device a user signed in on; its tokens are revocable and bound to it."""
+
+    __tablename__ = "device"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    refresh_hash: Mapped[str | None] = mapped_column(String(64))
+    access_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    access_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AppliedEntry(Base):
+    """The answer given to a pushed entry, kept so a redelivery gets the same answer."""
+
+    __tablename__ = "applied_entry"
+    key: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    answer: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AttendanceHistory(Base):
+    """Every value that lost a last-writer-wins contest, kept for audit and appeal."""
+
+    __tablename__ = "attendance_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attendance_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str | None] = mapped_column(String(40))
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    origin: Mapped[str] = mapped_column(String(36))
+    superseded_by_hlc: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SmsMessage(Base):
+    """Outgoing SMS as recorded by the gateway (the local outbox backend's store)."""
+
+    __tablename__ = "sms_message"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phone: Mapped[str] = mapped_column(String(12), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
