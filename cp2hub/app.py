@@ -1,0 +1,21 @@
+"""The hub's FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from cp2hub.api import health
+from cp2hub.db import Database
+from cp2hub.settings import Settings
+
+ROUTERS = (health.router,)
+
+
+def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
+    """The app over an already migrated database."""
+    app = FastAPI(title="CP2 hub", version="1")
+    app.state.db = db
+    app.state.settings = settings or Settings()
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
