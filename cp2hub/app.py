@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from cp2hub.api import health
+from fastapi.middleware.gzip import GZipMiddleware
+
+from cp2hub.api import auth, health, sync
 from cp2hub.db import Database
+from cp2hub.errors import install_handlers
 from cp2hub.settings import Settings
 
-ROUTERS = (health.router,)
+ROUTERS = (health.router, auth.router, sync.router)
 
 
 def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
@@ -16,6 +19,8 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="CP2 hub", version="1")
     app.state.db = db
     app.state.settings = settings or Settings()
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -8,11 +8,19 @@ refused whole, before anything is applied.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cp2desk.sync.records import RECORD_BY_TABLE, column_types
+from cp2desk.sync.records import (
+    NATURAL_KEYS,
+    RECORD_BY_TABLE,
+    column_types,
+    natural_id,
+    ref_columns,
+    wire_columns,
+)
 
 PROTOCOL_VERSION = 1
 """Bumped whenever an envelope or a record's wire columns change incompatibly."""
@@ -105,10 +113,14 @@ class TablePage(Envelope):
 
 
 class PullPage(Envelope):
+    """A page of changes. Id-valued cells are indexes into `refs`, each id sent once a page."""
+
     cursor: int
     more: bool
     tables: list[TablePage]
+    refs: list[str] = Field(default_factory=list)
     reset: bool = False
+    scope_key: str = ""
 
 
 # --- codecs -----------------------------------------------------------------------
@@ -120,26 +132,82 @@ _PARSERS = {
 }
 
 
+class ProtocolError(ValueError):
+    """A page or answer that does not follow this protocol (corrupt or hostile)."""
+
+
 def encode_value(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return value
 
 
-def column_parsers(table: str) -> dict[str, Any]:
-    """Which wire columns of a table arrive as ISO text and must be parsed."""
-    types = column_types(RECORD_BY_TABLE[table])
-    return {name: _PARSERS[t] for name, t in types.items() if t in _PARSERS}
+@lru_cache(maxsize=None)
+def table_layout(table: str) -> tuple[tuple[str, ...], frozenset[str], dict[str, Any]]:
+    """(columns sent, columns sent as refs, parsers of ISO-text columns) of a table."""
+    record = RECORD_BY_TABLE[table]
+    columns = wire_columns(record)
+    if table in NATURAL_KEYS:
+        columns = tuple(c for c in columns if c != "id")
+    types = column_types(record)
+    parsers = {name: _PARSERS[t] for name, t in types.items() if t in _PARSERS}
+    return columns, frozenset(ref_columns(record)), parsers
 
 
-def row_to_wire(obj: Any, columns: tuple[str, ...]) -> list[Any]:
-    return [encode_value(getattr(obj, c)) for c in columns]
+class PageWriter:
+    """Builds a PullPage: rows by table, ids replaced by indexes into one list of refs."""
+
+    def __init__(self) -> None:
+        self.refs: list[str] = []
+        self._index: dict[str, int] = {}
+        self.tables: list[TablePage] = []
+
+    def _ref(self, value: str | None) -> int | None:
+        if value is None:
+            return None
+        index = self._index.get(value)
+        if index is None:
+            index = self._index[value] = len(self.refs)
+            self.refs.append(value)
+        return index
+
+    def add(self, table: str, rows: list[dict[str, Any]] | list[Any]) -> None:
+        """Add rows (mappings with at least the table's wire columns)."""
+        columns, refs, _ = table_layout(table)
+        encoders = [(c, c in refs) for c in columns]
+        ref, enc = self._ref, encode_value
+        out = [[ref(row[c]) if is_ref else enc(row[c]) for c, is_ref in encoders] for row in rows]
+        self.tables.append(TablePage(table=table, columns=list(columns), rows=out))
+
+    def page(self, cursor: int, more: bool, reset: bool = False) -> PullPage:
+        return PullPage(cursor=cursor, more=more, tables=self.tables, refs=self.refs, reset=reset)
 
 
-def decode_row(columns: list[str], values: list[Any], parsers: dict[str, Any]) -> dict[str, Any]:
-    row = dict(zip(columns, values, strict=True))
-    for name, parse in parsers.items():
-        value = row.get(name)
-        if isinstance(value, str):
-            row[name] = parse(value)
-    return row
+def read_rows(page: PullPage, table_page: TablePage) -> list[dict[str, Any]]:
+    """Decode one table of a page into row dicts with Python values, ids restored."""
+    if table_page.table not in RECORD_BY_TABLE:
+        raise ProtocolError(f"The hub sent rows of an unknown table '{table_page.table}'.")
+    columns, refs, parsers = table_layout(table_page.table)
+    if list(columns) != table_page.columns:
+        raise ProtocolError(f"The hub sent unexpected columns for '{table_page.table}'.")
+    ref_list = page.refs
+    ref_positions = [i for i, c in enumerate(columns) if c in refs]
+    parse_positions = [(i, parsers[c]) for i, c in enumerate(columns) if c in parsers]
+    key = NATURAL_KEYS.get(table_page.table)
+    out = []
+    try:
+        for values in table_page.rows:
+            values = list(values)
+            for i in ref_positions:
+                if values[i] is not None:
+                    values[i] = ref_list[values[i]]
+            for i, parse in parse_positions:
+                if values[i] is not None:
+                    values[i] = parse(values[i])
+            row = dict(zip(columns, values, strict=True))
+            if key:
+                row["id"] = natural_id(table_page.table, *(row[k] for k in key))
+            out.append(row)
+    except (IndexError, TypeError, ValueError) as exc:
+        raise ProtocolError(f"The hub sent a damaged row for '{table_page.table}': {exc}") from exc
+    return out

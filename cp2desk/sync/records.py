@@ -434,6 +434,30 @@ RECORD_BY_TABLE: dict[str, type[SyncMeta]] = {r.__tablename__: r for r in RECORD
 
 META_COLUMNS = ("id", "hlc", "origin", "deleted", "seq")
 
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "attendance": ("deployment_id", "session_id"),
+    "session_signoff": ("station_id", "session_id"),
+}
+"""Tables whose id is natural_id(table, *key): derivable, so never sent on the wire."""
+
+
+def row_natural_id(table: str, row: dict) -> str | None:
+    key = NATURAL_KEYS.get(table)
+    return natural_id(table, *(row[k] for k in key)) if key else None
+
+
+def ref_columns(record: type[SyncMeta]) -> tuple[str, ...]:
+    """Columns holding row ids (36-character strings): sent as references to a page's list."""
+    out = []
+    for klass in reversed(record.__mro__):
+        for name, attr in vars(klass).items():
+            column = getattr(attr, "column", None)
+            length = getattr(getattr(column, "type", None), "length", None)
+            is_fk = column is not None and bool(column.foreign_keys)
+            if column is not None and (length == 36 or is_fk) and name not in out:
+                out.append(name)
+    return tuple(out)
+
 
 def wire_columns(record: type[SyncMeta]) -> tuple[str, ...]:
     """The columns of a record on the wire: sync metadata first, then the data fields."""

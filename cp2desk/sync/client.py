@@ -1,0 +1,150 @@
+"""The HTTP client of the hub: one requests.Session, timeouts, gzip, typed errors.
+
+Every failure becomes a `SyncError` subclass with a message for the user; nothing
+from requests or JSON decoding escapes this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from pydantic import ValidationError
+
+from cp2desk import __version__
+from cp2desk.sync import errors
+from cp2desk.sync.protocol import (
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    Change,
+    LoginRequest,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    RefreshRequest,
+    TokenPair,
+)
+
+DEFAULT_TIMEOUT = (5.0, 60.0)  # connect, read
+
+
+class HubClient:
+    """Talks to one hub. Refreshes an expired access token once, transparently."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        on_tokens: Callable[[TokenPair], None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.headers.update(
+            {
+                PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+                "User-Agent": f"CP2Desk/{__version__}",
+                "Accept-Encoding": "gzip",
+            }
+        )
+        self.access_token: str | None = None
+        self.refresh_token: str | None = None
+        self.device_id: str | None = None
+        self.on_tokens = on_tokens
+
+    # --- auth ---------------------------------------------------------------------
+
+    def login(self, phone: str, password: str, device_id: str, device_name: str = "") -> TokenPair:
+        body = LoginRequest(
+            phone=phone, password=password, device_id=device_id, device_name=device_name
+        )
+        pair = TokenPair.model_validate(self._call("POST", "/auth/login", body.model_dump(), False))
+        self._take(pair)
+        return pair
+
+    def refresh(self) -> TokenPair:
+        if not (self.refresh_token and self.device_id):
+            raise errors.SessionExpired("Please sign in again to sync.")
+        body = RefreshRequest(refresh_token=self.refresh_token, device_id=self.device_id)
+        data = self._call("POST", "/auth/refresh", body.model_dump(), False)
+        pair = TokenPair.model_validate(data)
+        self._take(pair)
+        return pair
+
+    def logout(self) -> None:
+        try:
+            self._call("POST", "/auth/logout", None, True)
+        finally:
+            self.access_token = self.refresh_token = None
+
+    # --- sync ---------------------------------------------------------------------
+
+    def push(self, changes: list[Change]) -> PushResponse:
+        data = self._call("POST", "/sync/push", PushRequest(changes=changes).model_dump(), True)
+        return self._parse(PushResponse, data)
+
+    def pull(self, cursor: int, scope_key: str = "", limit: int | None = None) -> PullPage:
+        params: dict[str, Any] = {"cursor": cursor, "scope_key": scope_key}
+        if limit:
+            params["limit"] = limit
+        return self._parse(PullPage, self._call("GET", "/sync/pull", None, True, params))
+
+    def health(self) -> dict:
+        return self._call("GET", "/health", None, False)
+
+    # --- plumbing -----------------------------------------------------------------
+
+    def _take(self, pair: TokenPair) -> None:
+        self.access_token, self.refresh_token = pair.access_token, pair.refresh_token
+        self.device_id = pair.device_id
+        if self.on_tokens:
+            self.on_tokens(pair)
+
+    def _call(self, method, path, body, authed, params=None, retried=False) -> Any:
+        headers = {}
+        if authed:
+            if not self.access_token:
+                self.refresh()
+            headers["Authorization"] = f"Bearer {self.access_token}"
+        try:
+            response = self.http.request(
+                method,
+                self.base_url + path,
+                json=body,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+            )
+            content = response.content  # read it all now: a cut body fails here
+        except requests.Timeout as exc:
+            raise errors.HubUnreachable("The hub did not answer in time. Try again.") from exc
+        except requests.RequestException as exc:
+            raise errors.HubUnreachable(
+                "Cannot reach the hub. Check the network; your work is kept on this computer."
+            ) from exc
+        if response.status_code >= 500:
+            raise errors.HubFailed(
+                f"The hub had a problem (error {response.status_code}). Try again later."
+            )
+        try:
+            data = json.loads(content) if content else None
+        except ValueError as exc:
+            raise errors.CorruptResponse("The hub's answer was damaged. Try again.") from exc
+        if response.status_code >= 400:
+            problem = data if isinstance(data, dict) else {}
+            code, message = problem.get("code", ""), problem.get("message", "")
+            if code == "unauthenticated" and authed and not retried and self.refresh_token:
+                self.access_token = None
+                return self._call(method, path, body, authed, params, retried=True)
+            kind = errors.BY_CODE.get(code, errors.RequestRefused)
+            raise kind(message or f"The hub refused the request (error {response.status_code}).")
+        return data
+
+    @staticmethod
+    def _parse(model, data):
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise errors.CorruptResponse("The hub's answer was not understood.") from exc

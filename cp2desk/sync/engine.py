@@ -1,0 +1,185 @@
+"""The sync engine: push the outbox, then pull the scope's changes, as named stages.
+
+Each stage is safe to cut off at any instant: an outbox entry leaves only in the
+transaction that stores the hub's answer, and a pulled page is applied in the same
+transaction that advances the cursor. A retried stage repeats nothing harmful: the
+hub answers a redelivered entry with its first answer, and re-applying a page is an
+idempotent upsert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from cp2desk.local_db.models import MODEL_BY_TABLE, REPLICATED, OutboxEntry, SyncIssue
+from cp2desk.local_db.replica import Replica
+from cp2desk.sync.client import HubClient
+from cp2desk.sync.protocol import Answer, Change, PullPage, read_rows, table_layout
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): total is 0 when unknown."""
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    refused: int = 0
+    issues: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"pushed {self.pushed}, pulled {self.pulled}, "
+            f"conflicts {self.conflicts}, refused {self.refused}"
+        )
+
+
+class SyncEngine:
+    def __init__(
+        self, replica: Replica, client: HubClient, batch_size: int = 200, page_size: int | None = None
+    ) -> None:
+        self.replica = replica
+        self.client = client
+        self.batch_size = batch_size
+        self.page_size = page_size
+
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        report = SyncReport()
+        progress = progress or (lambda *_: None)
+        self.push(report, progress)
+        self.pull(report, progress)
+        with self.replica.write() as session:
+            self.replica.set_state(session, "last_sync_at", dt.datetime.now().isoformat())
+        return report
+
+    # --- push -----------------------------------------------------------------------
+
+    def push(self, report: SyncReport, progress: Progress) -> None:
+        total = self.replica.pending_count()
+        done = 0
+        while True:
+            with self.replica.read() as session:
+                entries = session.scalars(
+                    select(OutboxEntry).order_by(OutboxEntry.position).limit(self.batch_size)
+                ).all()
+            if not entries:
+                return
+            response = self.client.push([_change(e) for e in entries])
+            by_key = {a.key: a for a in response.answers}
+            with self.replica.write() as session:
+                for entry in entries:
+                    answer = by_key.get(entry.key)
+                    if answer is not None:
+                        self._settle(session, entry, answer, report)
+            done += len(entries)
+            progress("push", done, max(total, done))
+            if len(by_key) < len(entries):
+                return  # the hub answered part of the batch; the rest waits for next time
+
+    def _settle(self, session: Session, entry: OutboxEntry, answer: Answer, report) -> None:
+        """Store the hub's answer and let the entry go, in one transaction."""
+        session.execute(delete(OutboxEntry).where(OutboxEntry.position == entry.position))
+        if answer.outcome == "applied":
+            report.pushed += 1
+            return
+        if answer.outcome == "conflict":
+            report.conflicts += 1
+        else:
+            report.refused += 1
+        report.issues.append(answer.reason)
+        session.add(
+            SyncIssue(
+                kind=answer.outcome,
+                table_name=entry.table_name,
+                row_id=entry.row_id,
+                summary=entry.summary,
+                reason=answer.reason,
+                local_json=entry.row_json,
+                hub_json=json.dumps(answer.row) if answer.row else "",
+                at=dt.datetime.now(),
+            )
+        )
+        later = session.scalar(
+            select(OutboxEntry.position).where(OutboxEntry.row_id == entry.row_id).limit(1)
+        )
+        if later is None:  # no newer local edit of this row: return to the hub's truth
+            _restore(session, entry.table_name, entry.row_id, answer.row)
+
+    # --- pull -----------------------------------------------------------------------
+
+    def pull(self, report: SyncReport, progress: Progress) -> None:
+        while True:
+            with self.replica.read() as session:
+                cursor = int(self.replica.get_state(session, "cursor") or 0)
+                scope_key = self.replica.get_state(session, "scope_key") or ""
+            page = self.client.pull(cursor, scope_key, self.page_size)
+            if page.reset:
+                self._reset(page.scope_key)
+                continue
+            with self.replica.write() as session:
+                report.pulled += apply_page(session, page)
+                self.replica.set_state(session, "cursor", str(page.cursor))
+                self.replica.set_state(session, "scope_key", page.scope_key)
+                for table in page.tables:
+                    hlc_column = table.columns.index("hlc")
+                    for values in table.rows:
+                        self.replica.clock.observe(values[hlc_column])
+                self.replica.set_state(session, "clock", str(self.replica.clock.last))
+            progress("pull", report.pulled, 0)
+            if not page.more:
+                return
+
+    def _reset(self, scope_key: str) -> None:
+        """The scope changed: drop what was pulled (keeping unsent changes), pull afresh."""
+        with self.replica.write() as session:
+            pending = select(OutboxEntry.row_id)
+            for model in REPLICATED:
+                session.execute(delete(model).where(model.id.not_in(pending)))
+            self.replica.set_state(session, "cursor", "0")
+            self.replica.set_state(session, "scope_key", scope_key)
+
+
+def _change(entry: OutboxEntry) -> Change:
+    return Change(
+        key=entry.key,
+        table=entry.table_name,
+        row=json.loads(entry.row_json),
+        fields=[f for f in entry.fields.split(",") if f],
+        base_hlc=entry.base_hlc,
+    )
+
+
+def apply_page(session: Session, page: PullPage) -> int:
+    """Upsert a page's rows, except rows with unsent local changes (those win until pushed)."""
+    pending = set(session.scalars(select(OutboxEntry.row_id)))
+    count = 0
+    for table_page in page.tables:
+        rows = read_rows(page, table_page)
+        if pending:
+            rows = [r for r in rows if r["id"] not in pending]
+        if rows:
+            model = MODEL_BY_TABLE[table_page.table]
+            # The hub is the truth: a row it sends replaces any local row it collides with.
+            session.execute(insert(model).prefix_with("OR REPLACE"), rows)
+            count += len(rows)
+    return count
+
+
+def _restore(session: Session, table: str, row_id: str, hub_row: dict[str, Any] | None) -> None:
+    model = MODEL_BY_TABLE[table]
+    session.execute(delete(model).where(model.id == row_id))
+    if hub_row:
+        columns, _, parsers = table_layout(table)
+        row = dict(hub_row)
+        for name, parse in parsers.items():
+            if isinstance(row.get(name), str):
+                row[name] = parse(row[name])
+        session.execute(insert(model).prefix_with("OR REPLACE"), [row])

@@ -1,0 +1,38 @@
+"""Sign in, refresh and sign out, each bound to one device."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
+from cp2hub import auth
+from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
+from cp2hub.errors import HubError
+from cp2desk.sync.phones import InvalidPhone
+
+router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_protocol)])
+
+
+@router.post("/login")
+def login(body: LoginRequest, db: DB, settings: AppSettings) -> TokenPair:
+    failure: HubError | None = None
+    with db.write() as session:  # a failed attempt is counted, so it must commit too
+        try:
+            return auth.login(session, body, settings)
+        except InvalidPhone as exc:
+            failure = HubError(str(exc))
+        except HubError as exc:
+            failure = exc
+    raise failure
+
+
+@router.post("/refresh")
+def refresh(body: RefreshRequest, db: DB, settings: AppSettings) -> TokenPair:
+    with db.write() as session:
+        return auth.refresh(session, body, settings)
+
+
+@router.post("/logout", status_code=204)
+def logout(principal: CurrentUser, db: DB) -> None:
+    with db.write() as session:
+        auth.logout(session, principal)

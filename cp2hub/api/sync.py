@@ -1,0 +1,41 @@
+"""Push a device's outbox; pull the changes in its scope after its cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from cp2desk.sync.protocol import MAX_PULL_PAGE, PullPage, PushRequest, PushResponse
+from cp2hub import feed
+from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
+from cp2hub.pull import pull_page
+from cp2hub.push import apply_batch
+from cp2hub.scope import scope_of
+
+router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(check_protocol)])
+
+
+@router.post("/push")
+def push(body: PushRequest, principal: CurrentUser, db: DB) -> PushResponse:
+    return PushResponse(answers=apply_batch(db, principal, body.changes))
+
+
+@router.get("/pull")
+def pull(
+    principal: CurrentUser,
+    db: DB,
+    settings: AppSettings,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    scope_key: Annotated[str, Query(max_length=64)] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] | None = None,
+) -> PullPage:
+    """A page of changes. When the scope changed (or the hub was reset), answer `reset`
+    with cursor 0: the device then drops what it holds and pulls its scope afresh."""
+    scope = scope_of(principal)
+    with db.read() as session:
+        if (scope_key and scope_key != scope.key) or cursor > feed.high_water(session):
+            return PullPage(cursor=0, more=True, tables=[], reset=True, scope_key=scope.key)
+        page = pull_page(session, scope, cursor, limit or settings.pull_page_size)
+    page.scope_key = scope.key
+    return page

@@ -1,0 +1,164 @@
+"""Accounts, devices and tokens: sign in, refresh, sign out, revoke, and who is calling.
+
+Tokens are random; the hub stores only their SHA-256, bound to one device, so a
+stolen database reveals no usable token and revoking a device ends its tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
+from cp2hub.errors import AccountLocked, DeviceRevoked, Unauthenticated, WrongPassword
+from cp2hub.models import AppUser, Device, RoleGrant
+from cp2hub.passwords import verify_password
+from cp2desk.sync.phones import normalise_phone
+from cp2hub.settings import Settings
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    station_id: str | None
+    sub_county_id: str | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: a user on one device, with the roles and scopes they hold."""
+
+    user_id: str
+    phone: str
+    professional_id: str | None
+    device_id: str
+    grants: tuple[Grant, ...]
+
+    def has(self, role: str) -> bool:
+        return any(g.role == role for g in self.grants)
+
+    def stations(self, *roles: str) -> set[str]:
+        return {g.station_id for g in self.grants if g.role in roles and g.station_id}
+
+    def sub_counties(self, *roles: str) -> set[str]:
+        return {g.sub_county_id for g in self.grants if g.role in roles and g.sub_county_id}
+
+
+def login(session: Session, request: LoginRequest, settings: Settings) -> TokenPair:
+    phone = normalise_phone(request.phone)
+    user = session.scalar(select(AppUser).where(AppUser.phone == phone))
+    now = utcnow()
+    if user is None or not user.password_hash:
+        raise WrongPassword("The phone number or password is not correct.")
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AccountLocked(
+            f"This account is locked after too many wrong passwords. Try again in {minutes} "
+            f"minutes, or send PASSWORD to {settings.sms_short_code} for new login details."
+        )
+    if not verify_password(user.password_hash, request.password):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+        raise WrongPassword("The phone number or password is not correct.")
+    user.failed_logins = 0
+    user.locked_until = None
+    device = session.get(Device, request.device_id)
+    if device is not None and device.revoked_at is not None:
+        raise DeviceRevoked(_revoked_message(device))
+    if device is not None and device.user_id != user.id:
+        raise Unauthenticated("This device is registered to another account.")
+    if device is None:
+        device = Device(id=request.device_id, user_id=user.id, created_at=now, cursor=0)
+        session.add(device)
+    device.name = request.device_name or device.name
+    return _issue(device, user.id, settings)
+
+
+def refresh(session: Session, request: RefreshRequest, settings: Settings) -> TokenPair:
+    device = session.get(Device, request.device_id)
+    if device is None or device.refresh_hash != _digest(request.refresh_token):
+        raise Unauthenticated("Your sign-in has expired. Please sign in again.")
+    if device.revoked_at is not None:  # its tokens are kept, so it can be told why
+        raise DeviceRevoked(_revoked_message(device))
+    # The refresh token is not rotated: an answer lost on a bad link must not lock
+    # the device out. It ends with sign-out or revocation.
+    return _issue(device, device.user_id, settings, request.refresh_token)
+
+
+def logout(session: Session, principal: Principal) -> None:
+    device = session.get(Device, principal.device_id)
+    if device is not None:
+        device.access_hash = None
+        device.refresh_hash = None
+
+
+def revoke(session: Session, device_id: str) -> None:
+    device = session.get(Device, device_id)
+    if device is not None:
+        device.revoked_at = utcnow()
+
+
+def authenticate(session: Session, token: str | None) -> Principal:
+    if not token:
+        raise Unauthenticated("Please sign in.")
+    device = session.scalar(select(Device).where(Device.access_hash == _digest(token)))
+    if device is None:
+        raise Unauthenticated("Your sign-in has expired. Please sign in again.")
+    if device.revoked_at is not None:
+        raise DeviceRevoked(_revoked_message(device))
+    if device.access_expires is None or device.access_expires < utcnow():
+        raise Unauthenticated("Your sign-in has expired. Please sign in again.")
+    user = session.get(AppUser, device.user_id)
+    grants = session.execute(
+        select(RoleGrant.role, RoleGrant.station_id, RoleGrant.sub_county_id).where(
+            RoleGrant.user_id == user.id, RoleGrant.deleted.is_(False)
+        )
+    ).all()
+    return Principal(
+        user_id=user.id,
+        phone=user.phone,
+        professional_id=user.professional_id,
+        device_id=device.id,
+        grants=tuple(Grant(*g) for g in grants),
+    )
+
+
+def _issue(
+    device: Device, user_id: str, settings: Settings, refresh_token: str | None = None
+) -> TokenPair:
+    access = secrets.token_urlsafe(32)
+    refresh_token = refresh_token or secrets.token_urlsafe(32)
+    device.access_hash = _digest(access)
+    device.refresh_hash = _digest(refresh_token)
+    device.access_expires = utcnow() + dt.timedelta(minutes=settings.access_token_minutes)
+    device.last_seen_at = utcnow()
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh_token,
+        expires_in=settings.access_token_minutes * 60,
+        user_id=user_id,
+        device_id=device.id,
+    )
+
+
+def _revoked_message(device: Device) -> str:
+    when = device.revoked_at.strftime("%d %b %Y %H:%M") if device.revoked_at else "earlier"
+    return (
+        f"This device was revoked on {when}. Unsynced changes stay on this computer and "
+        "can be exported; ask your KNEC administrator to register the device again."
+    )

@@ -1,0 +1,170 @@
+"""Push: apply a device's outbox entries at most once each, and answer every one.
+
+A batch is one transaction. Each entry is validated against its table's record, then
+handed to the rule for its table (`cp2hub.rules`), which checks role and scope and
+decides applied / conflict / refused. An entry seen before (same idempotency key)
+gets the answer it got the first time, however often it is delivered.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ConfigDict, ValidationError, create_model
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cp2desk.sync.clock import millis_of
+from cp2desk.sync.protocol import Answer, Change, encode_value
+from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
+from cp2hub.auth import Principal, utcnow
+from cp2hub.db import Database
+from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
+from cp2hub.scope import Scope, scope_of
+
+CLOCK_SKEW_LIMIT_MS = 10 * 60 * 1000
+
+
+class Refused(Exception):
+    """A change the hub will not apply; the message is for the user."""
+
+
+class Conflict(Exception):
+    """A change that lost to the hub's state; carries the hub's row."""
+
+    def __init__(self, message: str, row: Base | None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+@dataclass
+class PushContext:
+    session: Session
+    principal: Principal
+    scope: Scope
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=None)
+def row_model(table: str):
+    """A strict pydantic model of one table's wire row: unknown or mistyped fields refused."""
+    types = column_types(RECORD_BY_TABLE[table])
+    fields = {name: (types[name] | None, None) for name in wire_columns(RECORD_BY_TABLE[table])}
+    return create_model(
+        f"{table}_row", __config__=ConfigDict(extra="forbid", strict=False), **fields
+    )
+
+
+def as_wire(obj: Base | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {c: encode_value(getattr(obj, c)) for c in wire_columns(type(obj))}
+
+
+def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
+    """Apply a batch in one transaction; on an unexpected integrity error, entry by entry."""
+    from cp2hub.rules import RULES
+
+    try:
+        with db.write() as session:
+            return _apply(PushContext(session, principal, scope_of(principal)), changes, RULES)
+    except IntegrityError:
+        answers = []
+        for change in changes:
+            try:
+                with db.write() as session:
+                    ctx = PushContext(session, principal, scope_of(principal))
+                    answers += _apply(ctx, [change], RULES)
+            except IntegrityError as exc:
+                answers.append(_remember_refusal(db, principal, change, exc))
+        return answers
+
+
+def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]:
+    session = ctx.session
+    keys = [c.key for c in changes]
+    seen = {
+        e.key: e for e in session.scalars(select(AppliedEntry).where(AppliedEntry.key.in_(keys)))
+    }
+    answers: list[Answer | None] = []
+    applied: list[tuple[int, Base]] = []
+    for change in changes:
+        if change.key in seen:
+            answers.append(Answer.model_validate_json(seen[change.key].answer))
+            continue
+        answer, obj = _apply_one(ctx, change, rules)
+        answers.append(answer)
+        if obj is not None:
+            applied.append((len(answers) - 1, obj))
+    session.flush()  # stamps sequences on everything applied
+    for index, obj in applied:
+        answers[index] = answers[index].model_copy(update={"seq": obj.seq})
+    now = utcnow()
+    for change, answer in zip(changes, answers, strict=True):
+        if change.key not in seen:
+            session.add(
+                AppliedEntry(
+                    key=change.key,
+                    device_id=ctx.principal.device_id,
+                    answer=answer.model_dump_json(),
+                    at=now,
+                )
+            )
+            seen[change.key] = None
+    return answers
+
+
+def _apply_one(ctx: PushContext, change: Change, rules: dict) -> tuple[Answer, Base | None]:
+    rule = rules.get(change.table)
+    if rule is None:
+        return _refused(change, f"Changes to '{change.table}' cannot be made from a device."), None
+    try:
+        row = row_model(change.table).model_validate(change.row).model_dump()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return _refused(change, f"The change was malformed ({where}: {first['msg']})."), None
+    if not row.get("id") or not row.get("hlc") or not row.get("origin"):
+        return _refused(change, "The change has no id, clock or origin."), None
+    if millis_of(row["hlc"]) > time.time() * 1000 + CLOCK_SKEW_LIMIT_MS:
+        return _refused(
+            change,
+            "This computer's clock is ahead of the real time. Set the correct date and "
+            "time, then sync again.",
+        ), None
+    try:
+        obj = rule(ctx, change, row)
+    except Refused as exc:
+        return _refused(change, str(exc), _hub_row(ctx, change.table, row["id"])), None
+    except Conflict as exc:
+        answer = Answer(key=change.key, outcome="conflict", reason=str(exc), row=as_wire(exc.row))
+        return answer, None
+    return Answer(key=change.key, outcome="applied"), obj
+
+
+def _refused(change: Change, reason: str, row: dict[str, Any] | None = None) -> Answer:
+    return Answer(key=change.key, outcome="refused", reason=reason, row=row)
+
+
+def _hub_row(ctx: PushContext, table: str, row_id: str) -> dict[str, Any] | None:
+    """The hub's row a refused change was aimed at, so the device can return to it."""
+    return as_wire(ctx.session.get(MODEL_BY_TABLE[table], row_id))
+
+
+def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -> Answer:
+    answer = _refused(change, "The hub could not store this change: it contradicts stored data.")
+    with db.write() as session:
+        if session.get(AppliedEntry, change.key) is None:
+            session.add(
+                AppliedEntry(
+                    key=change.key,
+                    device_id=principal.device_id,
+                    answer=answer.model_dump_json(),
+                    at=utcnow(),
+                )
+            )
+    return answer
