@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from cp2desk.sync import records as r
 
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Names for constraints the records leave unnamed, so that Alembic's batch mode (the
+only way to alter a table on SQLite) can find and drop them in later migrations. Check
+constraints are always named in `records`, so they need no convention."""
+
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING)
 
 
 class County(r.CountyRecord, Base):
@@ -123,6 +133,17 @@ REPLICATED: tuple[type[Base], ...] = (
 )
 MODEL_BY_TABLE: dict[str, type[Base]] = {m.__tablename__: m for m in REPLICATED}
 
+# --- indexes only the replica needs (revision 0002) -----------------------------
+# The shared records index what both sides look up; these serve the device's own
+# screens. They are declared here, after the classes, so `records` stays the wire
+# contract and the hub's tables are not touched.
+
+Index("ix_attendance_session_station", Attendance.session_id, Attendance.station_id)
+"""The centre register: one session's marks at one centre (and a session across centres)."""
+
+Index("ix_deployment_station_status", Deployment.station_id, Deployment.status)
+"""The officers active at a centre, and its shortfall against the requirement."""
+
 
 # --- the device's own tables ----------------------------------------------------
 
@@ -131,10 +152,14 @@ class OutboxEntry(Base):
     """A local change waiting for the hub's answer; written with the change itself."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        # "Does this row have a change waiting?": asked for every row a pull applies.
+        Index("ix_outbox_table_row", "table_name", "row_id"),
+    )
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)
     table_name: Mapped[str] = mapped_column(String(40))
-    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    row_id: Mapped[str] = mapped_column(String(36))
     row_json: Mapped[str] = mapped_column(Text)
     fields: Mapped[str] = mapped_column(Text, default="")
     base_hlc: Mapped[int | None] = mapped_column(BigInteger)

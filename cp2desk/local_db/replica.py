@@ -1,4 +1,10 @@
-"""The replica file: engine, sessions, device identity, clock, and change recording."""
+"""The replica file: engine, sessions, device identity, clock, and change recording.
+
+Opening a replica checks the file (`file_check`), brings its schema to the app's
+revision (`migrate`), then reads the device's identity. Writers take SQLite's write
+lock at BEGIN (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read
+lock; readers use a plain BEGIN and, in WAL mode, never wait for a writer.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from cp2desk.local_db.models import Base, OutboxEntry, SyncState
+from cp2desk.local_db import migrate
+from cp2desk.local_db.errors import ReplicaFull, ReplicaUnreadable
+from cp2desk.local_db.file_check import SQLITE_CORRUPT, SQLITE_NOTADB, check_file, sqlite_code
+from cp2desk.local_db.models import OutboxEntry, SyncState
 from cp2desk.sync.clock import HybridClock
 from cp2desk.sync.protocol import encode_value
 from cp2desk.sync.records import SyncMeta, new_id, wire_columns
@@ -32,32 +42,69 @@ def _make_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+SQLITE_FULL = 13
+
+
+@contextmanager
+def _typed_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's "disk is full" and "malformed" into errors with a message for the user."""
+    try:
+        yield
+    except DatabaseError as exc:
+        code = sqlite_code(exc)
+        if code == SQLITE_FULL:
+            raise ReplicaFull(path) from exc
+        if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
+            raise ReplicaUnreadable(path, f"it is damaged (SQLite: {exc.orig})") from exc
+        raise
 
 
 class Replica:
     """One device's replica file. Every write is one transaction via `write()`."""
 
     def __init__(self, path: Path | str) -> None:
+        """Open (or create) the replica at `path`, migrating it to this app's schema.
+
+        Raises `ReplicaUnreadable` for a file this app must not touch, and leaves it as it was.
+        """
         self.path = Path(path)
+        revision = check_file(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = _make_engine(self.path)
-        Base.metadata.create_all(self.engine)
+        writer = self.engine.execution_options(sqlite_immediate=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        with self.write() as session:
-            self.device_id = self._state(session, "device_id") or self._init_device(session)
-            self.clock = HybridClock(int(self._state(session, "clock") or 0))
+        self._writer_sessions = sessionmaker(writer, expire_on_commit=False)
+        try:
+            if revision != migrate.HEAD:
+                with _typed_errors(self.path):
+                    migrate.upgrade(writer, self.path, revision)
+            with self.write() as session:
+                self.device_id = self._state(session, "device_id") or self._init_device(session)
+                self.clock = HybridClock(int(self._state(session, "clock") or 0))
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.sessions() as session:
+        """A session for reading; it sees one consistent snapshot and never blocks a writer."""
+        with _typed_errors(self.path), self.sessions() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work: the change and its outbox entry commit together or not at all."""
-        with self.sessions() as session, session.begin():
+        """One unit of work: the change and its outbox entry commit together or not at all.
+
+        Raises `ReplicaFull` when the disk is full, `ReplicaUnreadable` when SQLite finds
+        the file damaged; the whole unit is then rolled back.
+        """
+        with _typed_errors(self.path), self._writer_sessions() as session, session.begin():
             yield session
 
     def get_state(self, session: Session, name: str) -> str | None:
@@ -98,7 +145,12 @@ class Replica:
 
     def pending_count(self) -> int:
         with self.read() as session:
-            return len(session.scalars(select(OutboxEntry.position)).all())
+            return session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+
+    def verify(self) -> None:
+        """Run SQLite's page-by-page check, which opening skips on large files (slow: run it
+        off the UI thread). Raises `ReplicaUnreadable` if the file is damaged."""
+        check_file(self.path, thorough=True)
 
     def dispose(self) -> None:
         self.engine.dispose()

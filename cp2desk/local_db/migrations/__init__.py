@@ -1,0 +1,1 @@
+"""Alembic migrations of the replica file (script location of `cp2desk.local_db.migrate`)."""
