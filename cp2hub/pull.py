@@ -33,10 +33,7 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
         rows = session.execute(query).mappings().all()
         if rows:
             per_table.append((model.__tablename__, rows))
-    merged = heapq.merge(
-        *(((row["seq"], name, row) for row in rows) for name, rows in per_table),
-        key=lambda item: item[0],
-    )
+    merged = heapq.merge(*(_tagged(name, rows) for name, rows in per_table), key=_first)
     taken: dict[str, list] = {}
     last_seq, count, more = cursor, 0, False
     for seq, name, row in merged:
@@ -51,3 +48,11 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
         if rows:
             writer.add(model.__tablename__, rows)
     return writer.page(cursor=last_seq if more else max(high, cursor), more=more)
+
+
+def _tagged(name: str, rows):
+    return ((row["seq"], name, row) for row in rows)
+
+
+def _first(item):
+    return item[0]

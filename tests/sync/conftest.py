@@ -1,0 +1,103 @@
+"""A real hub on loopback over a real database, and device replicas on temporary files."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import keyring
+import pytest
+import uvicorn
+from keyrings.alt.file import PlaintextKeyring
+
+from cp2desk.local_db.replica import Replica
+from cp2desk.sync.client import HubClient
+from cp2desk.sync.engine import SyncEngine
+from cp2hub.app import create_app
+from cp2hub.db import Database
+from cp2hub.schema import upgrade
+from cp2hub.settings import Settings
+from tests.sync.scenario import PASSWORD, build_world
+
+
+class HubServer:
+    """uvicorn serving the hub app in a thread, on a free loopback port."""
+
+    def __init__(self, db: Database, settings: Settings | None = None) -> None:
+        self.db = db
+        app = create_app(db, settings or Settings(max_failed_logins=3))
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> HubServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("hub did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def hub_db(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def world(hub_db):
+    return build_world(hub_db)
+
+
+@pytest.fixture
+def hub(hub_db, world):
+    with HubServer(hub_db) as server:
+        yield server
+
+
+@pytest.fixture
+def test_keyring(tmp_path):
+    """A real keyring backend (keyrings.alt's file backend) in a temporary folder."""
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+class Device:
+    """One simulated device: its replica file, a client and an engine."""
+
+    def __init__(self, path, hub_url: str, phone: str, password: str = PASSWORD) -> None:
+        self.replica = Replica(path)
+        self.client = HubClient(hub_url)
+        self.client.login(phone, password, self.replica.device_id, "test device")
+        self.engine = SyncEngine(self.replica, self.client)
+        self.user_id = None
+
+    def sync(self):
+        return self.engine.sync()
+
+
+@pytest.fixture
+def device(tmp_path, hub):
+    made = []
+
+    def make(phone: str, name: str | None = None) -> Device:
+        made.append(Device(tmp_path / f"{name or phone}-{len(made)}.sqlite3", hub.url, phone))
+        return made[-1]
+
+    yield make
+    for d in made:
+        d.replica.dispose()
