@@ -1,0 +1,145 @@
+"""Signing in and out: online against the hub, or offline with a local verifier.
+
+An online sign-in binds tokens to this device's replica; the refresh token goes to
+the keyring and an argon2 verifier of the password to the replica, so the same user
+can unlock the app later with no network at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from cp2desk import paths
+from cp2desk.local_db.models import LocalAccount, RoleGrant
+from cp2desk.local_db.replica import Replica
+from cp2desk.sync import errors
+from cp2desk.sync.client import HubClient
+from cp2desk.sync.engine import SyncEngine
+from cp2desk.sync.phones import InvalidPhone, normalise_phone
+from cp2desk.sync.tokens import TokenStore
+
+_hasher = PasswordHasher()
+
+
+class SignInError(errors.SyncError):
+    """A sign-in the app itself can refuse (bad phone, no offline unlock possible)."""
+
+    code = "sign_in"
+
+
+@dataclass
+class Account:
+    """A signed-in user on this device, with their replica and sync engine."""
+
+    user_id: str
+    phone: str
+    hub_url: str
+    replica: Replica
+    client: HubClient
+    engine: SyncEngine
+    tokens: TokenStore
+    online: bool
+    roles: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    def load_roles(self) -> list[tuple[str, str | None, str | None]]:
+        """(role, station_id, sub_county_id) of every role this user holds, from the replica."""
+        with self.replica.read() as session:
+            grants = session.execute(
+                select(RoleGrant.role, RoleGrant.station_id, RoleGrant.sub_county_id).where(
+                    RoleGrant.user_id == self.user_id, RoleGrant.deleted.is_(False)
+                )
+            ).all()
+        self.roles = [tuple(g) for g in grants] or [("professional", None, None)]
+        return self.roles
+
+
+def _phone(text: str) -> str:
+    try:
+        return normalise_phone(text)
+    except InvalidPhone as exc:
+        raise SignInError(str(exc)) from exc
+
+
+def _open(hub_url: str, phone: str) -> tuple[Replica, HubClient, TokenStore]:
+    path = paths.replica_path(hub_url, phone)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replica = Replica(path)
+    tokens = TokenStore(hub_url, replica.device_id)
+    client = HubClient(hub_url, on_tokens=lambda pair: tokens.save(pair.refresh_token))
+    client.device_id = replica.device_id
+    return replica, client, tokens
+
+
+def sign_in(hub_url: str, phone: str, password: str) -> Account:
+    """Sign in online. Raises a `SyncError` subclass with a message for the user."""
+    phone = _phone(phone)
+    replica, client, tokens = _open(hub_url, phone)
+    try:
+        pair = client.login(phone, password, replica.device_id, platform.node())
+    except errors.SyncError:
+        replica.dispose()
+        raise
+    with replica.write() as session:
+        session.merge(
+            LocalAccount(
+                user_id=pair.user_id,
+                phone=phone,
+                verifier=_hasher.hash(password),
+                hub_url=hub_url,
+                last_login_at=dt.datetime.now(),
+            )
+        )
+    account = Account(pair.user_id, phone, hub_url, replica, client, SyncEngine(replica, client),
+                      tokens, online=True)
+    account.load_roles()
+    return account
+
+
+def can_unlock_offline(hub_url: str, phone: str) -> bool:
+    try:
+        return paths.replica_path(hub_url, _phone(phone)).exists()
+    except SignInError:
+        return False
+
+
+def unlock_offline(hub_url: str, phone: str, password: str) -> Account:
+    """Open the replica of a user who signed in here before, checking the local verifier."""
+    phone = _phone(phone)
+    if not can_unlock_offline(hub_url, phone):
+        raise SignInError(
+            "You have not signed in on this computer before, so it cannot open offline. "
+            "Connect to the network for your first sign-in."
+        )
+    replica, client, tokens = _open(hub_url, phone)
+    with replica.read() as session:
+        local = session.scalar(select(LocalAccount).where(LocalAccount.phone == phone))
+    try:
+        ok = local is not None and _hasher.verify(local.verifier, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        replica.dispose()
+        raise errors.WrongPassword("The phone number or password is not correct.")
+    client.refresh_token = tokens.load()
+    account = Account(local.user_id, phone, hub_url, replica, client, SyncEngine(replica, client),
+                      tokens, online=False)
+    account.load_roles()
+    return account
+
+
+def sign_out(account: Account) -> None:
+    """End the session on this device: tokens gone from the hub, keyring and memory."""
+    try:
+        if account.client.access_token or account.client.refresh_token:
+            account.client.logout()
+    except errors.SyncError:
+        pass  # offline: the local tokens still go; the hub's expire on their own
+    account.tokens.clear()
+    account.client.access_token = account.client.refresh_token = None
+    account.replica.dispose()

@@ -1,0 +1,92 @@
+"""Sign-in, tokens in a real keyring, offline unlock, lockout, revocation, versions."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+import requests
+
+from cp2desk.services import account as accounts
+from cp2desk.sync import errors
+from cp2desk.sync.protocol import PROTOCOL_HEADER
+from cp2desk.sync.tokens import SERVICE
+from cp2hub import auth as hub_auth
+from tests.sync.scenario import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("CP2DESK_HOME", str(tmp_path / "home"))
+
+
+def test_sign_in_keeps_refresh_token_in_keyring_only(hub, world, test_keyring, tmp_path):
+    phone = world.users["manager_alpha"]
+    acc = accounts.sign_in(hub.url, "0" + phone[3:], PASSWORD)
+    assert acc.phone == phone and acc.online
+    stored = keyring.get_password(SERVICE, acc.tokens.account)
+    assert stored and stored == acc.client.refresh_token
+    assert stored.encode() not in acc.replica.path.read_bytes()
+    assert ("centre_manager", world.centres["alpha"], None) not in acc.roles  # before sync
+    acc.engine.sync()
+    assert ("centre_manager", world.centres["alpha"], None) in acc.load_roles()
+    accounts.sign_out(acc)
+    assert keyring.get_password(SERVICE, acc.tokens.account) is None
+
+
+def test_offline_unlock_then_sync_with_keyring_token(hub, world, test_keyring):
+    phone = world.users["manager_alpha"]
+    accounts.sign_in(hub.url, phone, PASSWORD).replica.dispose()
+    with pytest.raises(errors.WrongPassword):
+        accounts.unlock_offline(hub.url, phone, "nope")
+    acc = accounts.unlock_offline(hub.url, phone, PASSWORD)
+    assert not acc.online and acc.client.access_token is None
+    report = acc.engine.sync()  # refreshes the access token from the keyring's token
+    assert report.pulled > 0
+
+
+def test_offline_unlock_needs_an_earlier_sign_in(hub, world, test_keyring):
+    with pytest.raises(accounts.SignInError, match="first sign-in"):
+        accounts.unlock_offline(hub.url, world.users["manager_beta"], PASSWORD)
+
+
+def test_malformed_phone_is_refused_before_the_network(test_keyring):
+    with pytest.raises(accounts.SignInError, match="07XXXXXXXX"):
+        accounts.sign_in("http://127.0.0.1:9", "12345", "x")
+
+
+def test_wrong_password_then_lockout(hub, world, test_keyring):
+    phone = world.users["manager_beta"]
+    for _ in range(3):
+        with pytest.raises(errors.WrongPassword):
+            accounts.sign_in(hub.url, phone, "wrong")
+    with pytest.raises(errors.AccountLocked, match="locked"):
+        accounts.sign_in(hub.url, phone, PASSWORD)
+
+
+def test_unreachable_hub(test_keyring):
+    with pytest.raises(errors.HubUnreachable, match="Cannot reach the hub"):
+        accounts.sign_in("http://127.0.0.1:9", "0722000001", PASSWORD)
+
+
+def test_revoked_device_is_told_and_keeps_its_changes(hub, world, test_keyring):
+    acc = accounts.sign_in(hub.url, world.users["manager_alpha"], PASSWORD)
+    acc.engine.sync()
+    with acc.replica.write() as s:
+        from cp2desk.local_db.models import Professional
+
+        me = s.get(Professional, world.officers[world.deployments["alpha"][0]])
+        me.kra_pin = "A012345678Z"
+        acc.replica.record(s, me, ["kra_pin"], "KRA PIN added")
+    with hub.db.write() as s:
+        hub_auth.revoke(s, acc.replica.device_id)
+    with pytest.raises(errors.DeviceRevoked, match="revoked"):
+        acc.engine.sync()
+    assert acc.replica.pending_count() == 1
+
+
+def test_old_protocol_gets_update_required(hub):
+    answer = requests.post(
+        hub.url + "/auth/login", json={}, headers={PROTOCOL_HEADER: "0"}, timeout=5
+    )
+    assert answer.status_code == 426
+    assert "update CP2 Desk" in answer.json()["message"]
