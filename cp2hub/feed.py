@@ -42,10 +42,10 @@ def ensure_counter(session: Session) -> None:
 
 def stamp_changes(session: Session) -> None:
     """Give every new or changed replicated object in the session a clock and a sequence."""
-    changed = [o for o in session.new if isinstance(o, _REPLICATED)]
-    changed += [
-        o for o in session.dirty if isinstance(o, _REPLICATED) and session.is_modified(o)
-    ]
+    # Updates before inserts, as the unit of work writes them (a redeployment ends the
+    # old deployment before the new one starts), so replicas apply them in that order.
+    changed = [o for o in session.dirty if isinstance(o, _REPLICATED) and session.is_modified(o)]
+    changed += [o for o in session.new if isinstance(o, _REPLICATED)]
     if not changed:
         return
     first = reserve(session, len(changed))

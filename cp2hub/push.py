@@ -141,7 +141,13 @@ def _apply_one(ctx: PushContext, change: Change, rules: dict) -> tuple[Answer, B
     except Refused as exc:
         return _refused(change, str(exc), _hub_row(ctx, change.table, row["id"])), None
     except Conflict as exc:
-        answer = Answer(key=change.key, outcome="conflict", reason=str(exc), row=as_wire(exc.row))
+        answer = Answer(
+            key=change.key,
+            outcome="conflict",
+            reason=str(exc),
+            row=as_wire(exc.row),
+            table=exc.row.__tablename__ if exc.row is not None else None,
+        )
         return answer, None
     return Answer(key=change.key, outcome="applied"), obj
 

@@ -18,7 +18,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from cp2desk.local_db.models import MODEL_BY_TABLE, REPLICATED, OutboxEntry, SyncIssue
+from cp2desk.local_db.models import (
+    MODEL_BY_TABLE,
+    REPLICATED,
+    Deployment,
+    OutboxEntry,
+    SyncIssue,
+)
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.protocol import Answer, Change, PullPage, read_rows, table_layout
@@ -111,7 +117,7 @@ class SyncEngine:
             select(OutboxEntry.position).where(OutboxEntry.row_id == entry.row_id).limit(1)
         )
         if later is None:  # no newer local edit of this row: return to the hub's truth
-            _restore(session, entry.table_name, entry.row_id, answer.row)
+            _restore(session, entry, answer)
 
     # --- pull -----------------------------------------------------------------------
 
@@ -173,13 +179,18 @@ def apply_page(session: Session, page: PullPage) -> int:
     return count
 
 
-def _restore(session: Session, table: str, row_id: str, hub_row: dict[str, Any] | None) -> None:
-    model = MODEL_BY_TABLE[table]
-    session.execute(delete(model).where(model.id == row_id))
-    if hub_row:
-        columns, _, parsers = table_layout(table)
-        row = dict(hub_row)
+def _restore(session: Session, entry: OutboxEntry, answer: Answer) -> None:
+    """Undo a change the hub did not take: drop the local row, put back the hub's."""
+    model = MODEL_BY_TABLE[entry.table_name]
+    session.execute(delete(model).where(model.id == entry.row_id))
+    if entry.table_name == "redeployment":  # the move's new deployment never happened
+        started = json.loads(entry.row_json).get("to_deployment_id")
+        session.execute(delete(Deployment).where(Deployment.id == started))
+    if answer.row:
+        table = answer.table or entry.table_name
+        _, _, parsers = table_layout(table)
+        row = dict(answer.row)
         for name, parse in parsers.items():
             if isinstance(row.get(name), str):
                 row[name] = parse(row[name])
-        session.execute(insert(model).prefix_with("OR REPLACE"), [row])
+        session.execute(insert(MODEL_BY_TABLE[table]).prefix_with("OR REPLACE"), [row])

@@ -90,11 +90,15 @@ class PushRequest(Envelope):
 
 
 class Answer(Envelope):
+    """The hub's answer to one change. `row` is the hub's row the device should return to
+    (of `table`, when that differs from the change's own table, as for a redeployment)."""
+
     key: str
     outcome: Outcome
     seq: int | None = None
     reason: str = ""
     row: dict[str, Any] | None = None
+    table: str | None = None
 
 
 class PushResponse(Envelope):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cp2hub.rules import attendance, movement, profile, signoff
+from cp2hub.rules import attendance, movement, profile, redeploy, signoff
 
 RULES = {
     "attendance": attendance.apply,
@@ -11,4 +11,5 @@ RULES = {
     "work_experience": profile.apply_owned,
     "qualification": profile.apply_owned,
     "material_movement": movement.apply,
+    "redeployment": redeploy.apply,
 }

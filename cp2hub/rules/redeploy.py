@@ -1,0 +1,84 @@
+"""Redeployment: a director moves an officer between centres from a given session.
+
+A decision, so optimistic concurrency: the device names the deployment it saw
+(`base_hlc`); if anyone changed it since, the move is refused as a conflict that
+says who moved whom, where and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from cp2desk.sync.protocol import Change
+from cp2hub import feed
+from cp2hub.models import Deployment, ExamSession, Position, Professional, Redeployment, Station
+from cp2hub.push import Conflict, PushContext, Refused
+from cp2hub.rules.common import officer_name, who
+
+MOVED_BY = {"supervisor": "tsc_director", "invigilator": "tsc_director", "security_officer": "scde"}
+ROLE_NAMES = {"tsc_director": "the TSC sub-county director", "scde": "the sub-county director of education"}
+
+
+def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment:
+    s = ctx.session
+    old = s.get(Deployment, row["from_deployment_id"])
+    if old is None or (old.professional_id, old.station_id) != (
+        row["professional_id"],
+        row["from_station_id"],
+    ):
+        raise Refused("That deployment is not on the hub's deployment list.")
+    position = s.get(Position, old.position_id)
+    role = MOVED_BY.get(position.code)
+    if role is None:
+        raise Refused(f"A {position.name.lower()} cannot be redeployed from the sub-county office.")
+    source, target = s.get(Station, old.station_id), s.get(Station, row["to_station_id"])
+    if target is None or target.kind != "exam_centre":
+        raise Refused("Officers can only be redeployed to an examination centre.")
+    mine = ctx.principal.sub_counties(role)
+    if source.sub_county_id not in mine or target.sub_county_id not in mine:
+        raise Refused(
+            f"Only {ROLE_NAMES[role]} of the sub-county can move a {position.name.lower()}, "
+            "and only between its own centres."
+        )
+    name = officer_name(s, old.professional_id)
+    if old.status != "active" or (change.base_hlc is not None and change.base_hlc != old.hlc):
+        raise Conflict(_moved_message(s, old, name), old)
+    person = s.get(Professional, old.professional_id)
+    if person.institution_code and person.institution_code == target.code:
+        raise Refused(f"{name} teaches at {target.name} and cannot serve at their own school.")
+    sitting = s.get(ExamSession, row["from_session_id"]) if row["from_session_id"] else None
+    if sitting is not None and dt.datetime.combine(sitting.day, sitting.starts_at) <= dt.datetime.now():
+        raise Refused(
+            f"The {sitting.slot} session of {sitting.day:%d %b} has already started; "
+            "redeploy from a later session."
+        )
+    old.status = "redeployed"
+    old.until_session_id = row["from_session_id"]
+    s.add(Deployment(
+        id=row["to_deployment_id"], series_id=old.series_id, professional_id=old.professional_id,
+        station_id=target.id, position_id=old.position_id, from_session_id=row["from_session_id"],
+        status="active",
+    ))
+    person.hlc = feed.clock.now()  # re-sent, so the new centre's devices receive the officer
+    move = Redeployment(**{k: v for k, v in row.items() if k != "seq"})
+    s.add(move)
+    return move
+
+
+def _moved_message(s, old: Deployment, name: str) -> str:
+    last = s.scalar(
+        select(Redeployment)
+        .where(Redeployment.from_deployment_id == old.id)
+        .order_by(Redeployment.at.desc())
+        .limit(1)
+    )
+    if last is None:
+        return f"{name}'s deployment changed on the hub before your move arrived; it was not applied."
+    target = s.get(Station, last.to_station_id)
+    return (
+        f"{name} was already moved to {target.name if target else 'another centre'} by "
+        f"{who(s, last.by_user_id)} at {last.at:%H:%M on %d %b}; your move was not applied."
+    )
