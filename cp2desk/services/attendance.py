@@ -65,7 +65,7 @@ def attendance_id(deployment_id: str, session_id: str) -> str:
 
 
 def signoff_id(station_id: str, session_id: str) -> str:
-    return natural_id("signoff", station_id, session_id)
+    return natural_id("session_signoff", station_id, session_id)
 
 
 def mark_attendance(
