@@ -288,7 +288,7 @@ def _add_history(demo: DemoCentre, add) -> None:
             )
     add(
         m.SessionSignoff(
-            id=natural_id("signoff", demo.station_id, demo.sessions["fri_am"]),
+            id=natural_id("session_signoff", demo.station_id, demo.sessions["fri_am"]),
             station_id=demo.station_id,
             session_id=demo.sessions["fri_am"],
             status="signed",

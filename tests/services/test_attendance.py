@@ -101,7 +101,7 @@ def test_sign_off_locks_the_session(replica, centre):
     mark_all_present(replica, centre.user_id, centre.station_id, mon_am, now=centre.now)
     result = sign_off_session(replica, centre.user_id, centre.station_id, mon_am, now=centre.now)
 
-    assert result.signoff_id == natural_id("signoff", centre.station_id, mon_am)
+    assert result.signoff_id == natural_id("session_signoff", centre.station_id, mon_am)
     entry = outbox(replica)[-1]
     assert (entry.table_name, entry.base_hlc) == ("session_signoff", None)
     with pytest.raises(errors.SessionSignedOff, match="ask the sub-county director to reopen"):
@@ -122,7 +122,7 @@ def test_sign_off_needs_every_officer_marked(replica, centre):
 
 def test_reopened_session_takes_marks_again_and_resigning_carries_base(replica, centre):
     fri_am = centre.sessions["fri_am"]
-    signoff_id = natural_id("signoff", centre.station_id, fri_am)
+    signoff_id = natural_id("session_signoff", centre.station_id, fri_am)
     later = dt.datetime(2026, 11, 9, 12, 0)
     reopen_session(
         replica, centre.director_id, centre.station_id, fri_am, "John's time was wrong", now=later
