@@ -1,0 +1,22 @@
+# Common tasks; `make install demo` on a fresh machine, `make test` before every commit.
+PYTHON ?= python3
+
+.PHONY: install demo test lint bench bundle
+
+install:  ## the app, the hub and the dev tools, editable
+	$(PYTHON) -m pip install -e '.[dev]'
+
+demo:  ## a local hub with demo data and the desktop app signed in to it
+	cp2desk demo
+
+test:  ## the whole suite (hub on PostgreSQL too when CP2HUB_TEST_DATABASE_URL is set)
+	$(PYTHON) -m pytest -q
+
+lint:
+	ruff check .
+
+bench:  ## benchmarks with their workloads (bench/)
+	$(PYTHON) -m bench
+
+bundle:  ## the PyInstaller bundle (build/)
+	$(PYTHON) -m PyInstaller --noconfirm build/cp2desk.spec
