@@ -26,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--hub", required=True, help="the hub's address, e.g. https://cp2.example")
     sync.add_argument("--phone", required=True)
     sync.add_argument("--password", help="defaults to asking; offline-unlock password")
+    export = commands.add_parser("export", help="save the changes not yet synced to a file")
+    export.add_argument("--hub", required=True)
+    export.add_argument("--phone", required=True)
+    export.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return _export(args)
     if args.command == "sync":
         return _sync(args)
     if args.command == "demo":
@@ -84,6 +90,27 @@ def _sync(args) -> int:
     except SyncError as exc:
         print(f"Sync failed: {exc.message}", file=sys.stderr)
         return 1
+
+
+def _export(args) -> int:
+    from cp2desk import paths
+    from cp2desk.local_db.replica import Replica
+    from cp2desk.sync.export import export_pending
+    from cp2desk.sync.phones import InvalidPhone, normalise_phone
+
+    try:
+        path = paths.replica_path(args.hub, normalise_phone(args.phone))
+    except InvalidPhone as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if not path.exists():
+        print(f"No data for {args.phone} on this computer.", file=sys.stderr)
+        return 1
+    replica = Replica(path)
+    count = export_pending(replica, args.out)
+    replica.dispose()
+    print(f"Saved {count} unsynced change(s) to {args.out}.")
+    return 0
 
 
 if __name__ == "__main__":

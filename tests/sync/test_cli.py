@@ -1,0 +1,55 @@
+"""`cp2desk sync` and `cp2desk export` against a real hub."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cp2desk import cli
+from cp2desk.services import account as accounts
+from cp2hub import auth as hub_auth
+from tests.sync.scenario import PASSWORD
+from tests.sync.test_roundtrip import mark
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch, test_keyring):
+    monkeypatch.setenv("CP2DESK_HOME", str(tmp_path / "home"))
+
+
+def test_sync_command_prints_summary(hub, world, capsys):
+    code = cli.main(["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"],
+                     "--password", PASSWORD])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Sync finished: pushed 0, pulled" in out and "conflicts 0, refused 0" in out
+
+
+def test_sync_command_wrong_password(hub, world, capsys):
+    code = cli.main(["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"],
+                     "--password", "bad"])
+    assert code == 1
+    assert "password is not correct" in capsys.readouterr().err
+
+
+def test_revoked_device_exports_its_unsynced_changes(hub, world, tmp_path, capsys):
+    acc = accounts.sign_in(hub.url, world.users["manager_alpha"], PASSWORD)
+    acc.engine.sync()
+
+    class Dev:  # the roundtrip helper wants .replica
+        replica = acc.replica
+
+    dep = world.deployments["alpha"][1]
+    mark(Dev, dep, world.sessions[2], "late", world.centres["alpha"], world.officers[dep])
+    with hub.db.write() as s:
+        hub_auth.revoke(s, acc.replica.device_id)
+    acc.replica.dispose()
+    code = cli.main(["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"],
+                     "--password", PASSWORD])
+    assert code == 1 and "revoked" in capsys.readouterr().err
+    out = tmp_path / "unsynced.json"
+    assert cli.main(["export", "--hub", hub.url, "--phone", world.users["manager_alpha"],
+                     "--out", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    assert [c["row"]["status"] for c in saved["changes"]] == ["late"]
