@@ -62,6 +62,7 @@ def login(session: Session, request: LoginRequest, settings: Settings) -> TokenP
     user = session.scalar(select(AppUser).where(AppUser.phone == phone))
     now = utcnow()
     if user is None or not user.password_hash:
+        verify_password(None, request.password)  # same cost: no hint which numbers exist
         raise WrongPassword("The phone number or password is not correct.")
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
