@@ -153,8 +153,9 @@ class OutboxEntry(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        # "Does this row have a change waiting?": asked for every row a pull applies.
-        Index("ix_outbox_table_row", "table_name", "row_id"),
+        # "Does this row have a change waiting?", asked by push and pull for many rows.
+        # row_id leads: ids are unique across tables, and callers often omit the table.
+        Index("ix_outbox_row", "row_id", "table_name"),
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(36), unique=True)

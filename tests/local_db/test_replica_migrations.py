@@ -83,8 +83,8 @@ def test_a_failing_upgrade_leaves_the_file_at_its_old_revision(tmp_path: Path):
     _make_at(path, "0001")
     with sqlite3.connect(path) as connection:
         # 0002 drops ix_outbox_row_id first, then fails on this name clash.
-        connection.execute("CREATE INDEX ix_outbox_table_row ON outbox (key)")
-    with pytest.raises(OperationalError, match="ix_outbox_table_row"):
+        connection.execute("CREATE INDEX ix_outbox_row ON outbox (key)")
+    with pytest.raises(OperationalError, match="ix_outbox_row"):
         Replica(path)
     assert _revision(path) == "0001"
     with sqlite3.connect(path) as connection:
@@ -111,3 +111,23 @@ def test_opening_a_file_at_head_does_not_load_alembic_and_is_fast(replica_path: 
     assert loaded_alembic == "False"
     assert float(open_seconds) < 0.5
     assert whole_process < 5  # generous: a loaded CI box; the budget itself is in bench/
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            "SELECT id FROM attendance WHERE session_id = 's' AND station_id = 'c'",
+            "ix_attendance_session_station",
+        ),
+        (
+            "SELECT id FROM deployment WHERE station_id = 'c' AND status = 'active'",
+            "ix_deployment_station_status",
+        ),
+        ("SELECT position FROM outbox WHERE row_id = 'r' LIMIT 1", "ix_outbox_row"),
+    ],
+)
+def test_the_register_queries_use_the_0002_indexes(replica: Replica, query: str, index: str):
+    with sqlite3.connect(replica.path) as connection:
+        plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}"))
+    assert index in plan

@@ -2,8 +2,8 @@
 
 - attendance(session_id, station_id): a session's marks at a centre, or across centres;
 - deployment(station_id, status): the officers active at a centre, its shortfall;
-- outbox(table_name, row_id) replaces outbox(row_id): a pull asks, for each row it
-  applies, whether that row has a local change waiting.
+- outbox(row_id, table_name) replaces outbox(row_id): push and pull ask, for each row
+  they touch, whether it has a local change waiting (by id, with or without its table).
 
 Revision ID: 0002
 Revises: 0001
@@ -24,11 +24,11 @@ def upgrade() -> None:
     op.create_index("ix_attendance_session_station", "attendance", ["session_id", "station_id"])
     op.create_index("ix_deployment_station_status", "deployment", ["station_id", "status"])
     op.drop_index("ix_outbox_row_id", table_name="outbox")
-    op.create_index("ix_outbox_table_row", "outbox", ["table_name", "row_id"])
+    op.create_index("ix_outbox_row", "outbox", ["row_id", "table_name"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_table_row", table_name="outbox")
+    op.drop_index("ix_outbox_row", table_name="outbox")
     op.create_index("ix_outbox_row_id", "outbox", ["row_id"])
     op.drop_index("ix_deployment_station_status", table_name="deployment")
     op.drop_index("ix_attendance_session_station", table_name="attendance")
