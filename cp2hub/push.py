@@ -24,7 +24,7 @@ from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
-from cp2hub.scope import Scope, scope_of
+from cp2hub.scope import Scope, scope_of, visible
 
 CLOCK_SKEW_LIMIT_MS = 10 * 60 * 1000
 
@@ -157,8 +157,11 @@ def _refused(change: Change, reason: str, row: dict[str, Any] | None = None) -> 
 
 
 def _hub_row(ctx: PushContext, table: str, row_id: str) -> dict[str, Any] | None:
-    """The hub's row a refused change was aimed at, so the device can return to it."""
-    return as_wire(ctx.session.get(MODEL_BY_TABLE[table], row_id))
+    """The hub's row a refused change was aimed at, so the device can return to it; only
+    if the device may see it (a change refused as out of scope must not reveal the row)."""
+    model = MODEL_BY_TABLE[table]
+    query = select(model).where(model.id == row_id, visible(model, ctx.scope))
+    return as_wire(ctx.session.scalar(query))
 
 
 def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -> Answer:
