@@ -1,0 +1,191 @@
+"""The sync contract's end-state invariants, shared by the fault and kill tests.
+
+- nothing lost: every outbox is empty and every mark a device made has the hub's answer;
+  every refused or conflicting mark is in its device's `sync_issue` table, once;
+- nothing twice: per attendance row, the marks the hub took (applied or conflict) are
+  exactly its current value plus its history, each once; no history row repeats;
+- convergence: every replica holds exactly the hub's rows of its scope (per-table
+  checksums of the wire columns, computed on the hub with `visible(scope_of(...))`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from cp2desk.local_db import models as lm
+from cp2desk.local_db.replica import Replica
+from cp2desk.sync.protocol import Answer
+from cp2desk.sync.records import RECORD_BY_TABLE, natural_id, wire_columns
+from cp2hub import models as hm
+from cp2hub.auth import Grant, Principal
+from cp2hub.db import Database
+from cp2hub.scope import scope_of, visible
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One attendance mark a device recorded (its outbox entry as written)."""
+
+    device_id: str
+    key: str
+    row_id: str
+    row_json: str
+    hlc: int
+    status: str
+    in_scope: bool
+
+
+def mark(
+    replica: Replica,
+    deployment_id: str,
+    session_id: str,
+    status: str,
+    station_id: str,
+    professional_id: str,
+    marked_by: str | None = None,
+    in_scope: bool = True,
+) -> Mark:
+    """Mark attendance the way the centre-manager service does: row + outbox, one transaction."""
+    row_id = natural_id("attendance", deployment_id, session_id)
+    with replica.write() as s:
+        row = s.get(lm.Attendance, row_id) or lm.Attendance(
+            id=row_id, deployment_id=deployment_id, session_id=session_id,
+            station_id=station_id, professional_id=professional_id,
+        )
+        row.status = status
+        row.check_in = dt.time(7, 45) if status != "absent" else None
+        row.marked_by = marked_by
+        entry = replica.record(s, row, ["status", "check_in"], f"marked {status}")
+        return Mark(replica.device_id, entry.key, row_id, entry.row_json, row.hlc, status, in_scope)
+
+
+# --- nothing lost, nothing twice ------------------------------------------------
+
+
+def check_marks(db: Database, marks: list[Mark], replicas: list[Replica]) -> Counter[str]:
+    """Assert every mark is accounted for exactly once; returns the count of each outcome."""
+    for replica in replicas:
+        assert replica.pending_count() == 0, f"outbox of {replica.path.name} not empty"
+    with db.read() as s:
+        stored = {e.key: e for e in s.scalars(select(hm.AppliedEntry))}
+        rows = {a.id: a for a in s.scalars(select(hm.Attendance))}
+        history = list(s.scalars(select(hm.AttendanceHistory)))
+    by_key = {m.key: m for m in marks}
+    missing = set(by_key) - set(stored)
+    assert not missing, f"{len(missing)} marks never reached the hub"
+    outcomes: Counter[str] = Counter()
+    answers: dict[str, Answer] = {}
+    for m in marks:
+        answer = Answer.model_validate_json(stored[m.key].answer)
+        answers[m.key] = answer
+        outcomes[answer.outcome] += 1
+        assert stored[m.key].device_id == m.device_id
+        if m.in_scope:
+            assert answer.outcome in ("applied", "conflict"), (answer.outcome, answer.reason)
+        else:
+            assert answer.outcome == "refused", answer
+            assert "outside the centres you are responsible for" in answer.reason
+
+    # every refusal and conflict is shown on its device, exactly once
+    issues: Counter[tuple[str, str, str]] = Counter()
+    for replica in replicas:
+        with replica.read() as s:
+            for issue in s.scalars(select(lm.SyncIssue)):
+                issues[(replica.device_id, issue.kind, issue.local_json)] += 1
+    expected = Counter(
+        (m.device_id, answers[m.key].outcome, m.row_json)
+        for m in marks
+        if answers[m.key].outcome != "applied"
+    )
+    assert issues == expected, f"sync issues differ: {issues - expected} / {expected - issues}"
+
+    # per attendance row: the marks the hub took are its value plus its history, once each
+    taken: dict[str, list[Mark]] = defaultdict(list)
+    for m in marks:
+        if answers[m.key].outcome != "refused":
+            taken[m.row_id].append(m)
+    assert set(rows) == set(taken), "hub attendance rows that no device marked, or lost rows"
+    seen_history = Counter((h.attendance_id, h.field, h.hlc, h.origin) for h in history)
+    repeated = [k for k, n in seen_history.items() if n > 1]
+    assert not repeated, f"a losing value was kept twice (a change applied twice): {repeated[:3]}"
+    status_history = defaultdict(Counter)
+    for h in history:
+        if h.field == "status":
+            status_history[h.attendance_id][(h.hlc, h.origin, h.value)] += 1
+    for row_id, contenders in taken.items():
+        row = rows[row_id]
+        winner = max(contenders, key=lambda m: (m.hlc, m.device_id))
+        assert (row.status_hlc, row.origin, row.status) == (
+            winner.hlc, winner.device_id, winner.status
+        ), f"{row_id}: last writer did not win"
+        losers = Counter((m.hlc, m.device_id, m.status) for m in contenders if m is not winner)
+        assert status_history[row_id] == losers, f"{row_id}: history is not the losing marks"
+    return outcomes
+
+
+# --- convergence ------------------------------------------------------------------
+
+
+def principal_of(db: Database, user_id: str, device_id: str) -> Principal:
+    with db.read() as s:
+        user = s.get(hm.AppUser, user_id)
+        grants = s.execute(
+            select(hm.RoleGrant.role, hm.RoleGrant.station_id, hm.RoleGrant.sub_county_id).where(
+                hm.RoleGrant.user_id == user_id, hm.RoleGrant.deleted.is_(False)
+            )
+        ).all()
+    return Principal(user_id, user.phone, user.professional_id, device_id,
+                     tuple(Grant(*g) for g in grants))
+
+
+def _digest(rows: set[tuple]) -> str:
+    text = json.dumps(sorted(rows, key=repr), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def hub_view(db: Database, principal: Principal) -> dict[str, set[tuple]]:
+    """The rows of every replicated table the principal's devices may hold, by table."""
+    scope = scope_of(principal)
+    out = {}
+    with db.read() as s:
+        for model in hm.REPLICATED:
+            columns = wire_columns(RECORD_BY_TABLE[model.__tablename__])
+            query = select(*(model.__table__.c[c] for c in columns)).where(visible(model, scope))
+            out[model.__tablename__] = {tuple(r) for r in s.execute(query)}
+    return out
+
+
+def replica_view(replica: Replica) -> dict[str, set[tuple]]:
+    out = {}
+    with replica.read() as s:
+        for model in lm.REPLICATED:
+            columns = wire_columns(RECORD_BY_TABLE[model.__tablename__])
+            query = select(*(model.__table__.c[c] for c in columns))
+            out[model.__tablename__] = {tuple(r) for r in s.execute(query)}
+    return out
+
+
+def check_converged(db: Database, replica: Replica, user_id: str) -> int:
+    """Assert the replica equals the hub's view of its scope, table by table; rows compared."""
+    hub = hub_view(db, principal_of(db, user_id, replica.device_id))
+    local = replica_view(replica)
+    for table in hub:
+        if _digest(hub[table]) != _digest(local[table]):
+            extra, lacking = local[table] - hub[table], hub[table] - local[table]
+            raise AssertionError(
+                f"{replica.path.name}: table {table} differs from the hub's view of its scope: "
+                f"{len(extra)} rows it should not hold (e.g. {sorted(extra, key=repr)[:2]}), "
+                f"{len(lacking)} rows missing or stale (e.g. {sorted(lacking, key=repr)[:2]})"
+            )
+    return sum(len(v) for v in hub.values())
+
+
+def count(db_or_replica, model) -> int:
+    with db_or_replica.read() as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
