@@ -95,8 +95,16 @@ def sign_in(hub_url: str, phone: str, password: str) -> Account:
                 last_login_at=dt.datetime.now(),
             )
         )
-    account = Account(pair.user_id, phone, hub_url, replica, client, SyncEngine(replica, client),
-                      tokens, online=True)
+    account = Account(
+        pair.user_id,
+        phone,
+        hub_url,
+        replica,
+        client,
+        SyncEngine(replica, client),
+        tokens,
+        online=True,
+    )
     account.load_roles()
     return account
 
@@ -127,8 +135,16 @@ def unlock_offline(hub_url: str, phone: str, password: str) -> Account:
         replica.dispose()
         raise errors.WrongPassword("The phone number or password is not correct.")
     client.refresh_token = tokens.load()
-    account = Account(local.user_id, phone, hub_url, replica, client, SyncEngine(replica, client),
-                      tokens, online=False)
+    account = Account(
+        local.user_id,
+        phone,
+        hub_url,
+        replica,
+        client,
+        SyncEngine(replica, client),
+        tokens,
+        online=False,
+    )
     account.load_roles()
     return account
 
