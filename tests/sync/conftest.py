@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
+from contextlib import contextmanager
 
 import keyring
 import pytest
 import uvicorn
 from keyrings.alt.file import PlaintextKeyring
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.client import HubClient
@@ -46,12 +51,40 @@ class HubServer:
         self.thread.join(10)
 
 
-@pytest.fixture
-def hub_db(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-    upgrade(db)
-    yield db
-    db.dispose()
+PG_URL = os.environ.get("CP2HUB_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@contextmanager
+def fresh_postgres_database(base_url: str):
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    url = make_url(base_url)
+    name = f"cp2test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def hub_db(request, tmp_path):
+    """The hub's database: SQLite always, PostgreSQL too when CI provides one."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+        upgrade(db)
+        yield db
+        db.dispose()
+        return
+    with fresh_postgres_database(PG_URL) as url:
+        db = Database(url)
+        upgrade(db)
+        yield db
+        db.dispose()
 
 
 @pytest.fixture
