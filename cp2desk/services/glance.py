@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cp2desk.local_db.models import AppUser
 from cp2desk.local_db.replica import Replica
 from cp2desk.services.register import Centre, Mark, Register, Signoff, load_register
-from cp2desk.services.timetable import SessionInfo
+from cp2desk.services.timetable import SessionInfo, marking_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,3 +134,49 @@ def own_attendance(register: Register, professional_id: str | None) -> list[OwnM
     return [
         OwnMark(s, row.deployment_at(i), row.marks.get(i)) for i, s in enumerate(register.sessions)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkingState:
+    """Whether a session can be marked now, in words for a badge: tone and text."""
+
+    tone: str
+    text: str
+    can_mark: bool
+
+
+def marking_state(register: Register, index: int, now: dt.datetime) -> MarkingState:
+    """Mirrors the guard rails in `attendance`, so the screen says it before a refusal does."""
+    session = register.sessions[index]
+    signoff = register.signoffs.get(session.id)
+    opens, closes = marking_window(session, register.mark_opens_min, register.mark_closes_min)
+    if signoff is not None and signoff.status == "signed":
+        return MarkingState("signed", "Signed off", False)
+    if now < opens:
+        when = (
+            f"{opens:%H:%M}"
+            if opens.date() == now.date()
+            else f"{opens:%a} {opens.day} {opens:%b} {opens:%H:%M}"
+        )
+        return MarkingState("waiting", f"Opens {when}", False)
+    if signoff is not None and signoff.status == "reopened":
+        return MarkingState("open", "Reopened for correction", True)
+    if now > closes:
+        return MarkingState("closed", f"Marking closed at {closes:%H:%M}", False)
+    return MarkingState("open", f"Open for marking until {closes:%H:%M}", True)
+
+
+def default_session(register: Register, now: dt.datetime) -> int | None:
+    """The session a manager most likely means: open now, else the next, else the last."""
+    if not register.sessions:
+        return None
+    for i in range(len(register.sessions)):
+        if (
+            marking_state(register, i, now).tone == "open"
+            and register.sessions[i].day == now.date()
+        ):
+            return i
+    upcoming = [
+        i for i, s in enumerate(register.sessions) if dt.datetime.combine(s.day, s.ends_at) >= now
+    ]
+    return upcoming[0] if upcoming else len(register.sessions) - 1

@@ -1,0 +1,38 @@
+"""Empty states: say what is missing, why, and what to do, instead of a blank grid."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from cp2desk.ui import theme
+
+
+class EmptyState(QWidget):
+    def __init__(
+        self, title: str, text: str, icon: str = "empty", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 48, 24, 48)
+        layout.setSpacing(8)
+        layout.addStretch(1)
+        self.icon = QLabel()
+        self.icon.setPixmap(theme.icon(icon).pixmap(48, 48))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(title)
+        self.title.setObjectName("EmptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = QLabel(text)
+        self.text.setObjectName("EmptyText")
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setMaximumWidth(520)
+        for widget in (self.icon, self.title):
+            layout.addWidget(widget)
+        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def set_text(self, title: str, text: str) -> None:
+        self.title.setText(title)
+        self.text.setText(text)

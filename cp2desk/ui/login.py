@@ -1,0 +1,205 @@
+"""The sign-in window: hub address (remembered), phone or username, password.
+
+It takes the sign-in functions as arguments (`account.sign_in`, `unlock_offline`,
+`can_unlock_offline` in the app; fakes in tests), runs them off the UI thread, and
+turns each typed error into plain words. When the hub cannot be reached and this
+user has signed in here before, it offers the offline unlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cp2desk.ui import theme
+from cp2desk.ui.message_bar import MessageBar
+from cp2desk.ui.operation import OperationRunner, user_message
+
+SignIn = Callable[[str, str, str], Any]
+"""(hub address, phone or username, password) -> the signed-in account."""
+CanUnlock = Callable[[str, str], bool]
+
+DEFAULT_HUB = "https://cp2.knec.ac.ke"
+HINTS = {
+    "unreachable": "You can still unlock offline with the password you used last time "
+    "on this computer.",
+    "update_required": "Ask your sub-county ICT officer for the new version of CP2 Desk.",
+    "device_revoked": "This computer was removed from your account. Call your sub-county "
+    "office to have it approved again.",
+}
+
+
+class LoginWindow(QWidget):
+    signed_in = Signal(object)
+
+    def __init__(
+        self,
+        sign_in: SignIn,
+        unlock: SignIn | None = None,
+        can_unlock: CanUnlock | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("LoginWindow")
+        self.setWindowTitle("CP2 Desk · Sign in")
+        self._sign_in, self._unlock, self._can_unlock = sign_in, unlock, can_unlock
+        self.settings = settings or QSettings("KNEC", "CP2 Desk")
+        self.runner = OperationRunner(1, self)
+        self._build()
+        self.hub.setText(str(self.settings.value("hub_url", DEFAULT_HUB)))
+        self.phone.setText(str(self.settings.value("last_phone", "")))
+        (self.password if self.phone.text() else self.phone).setFocus()
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 24, 24, 24)
+        outer.addStretch(1)
+        card = QFrame()
+        card.setObjectName("Card")
+        card.setFixedWidth(460)
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(28, 24, 28, 24)
+        layout.setSpacing(12)
+        logo = QLabel()
+        logo.setPixmap(theme.icon("app").pixmap(40, 40))
+        title = QLabel("CP2 Desk")
+        title.setObjectName("PageTitle")
+        subtitle = QLabel("KNEC Contracted Professionals · field officers")
+        subtitle.setObjectName("PageSubtitle")
+        head = QHBoxLayout()
+        head.setSpacing(12)
+        head.addWidget(logo)
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(title)
+        names.addWidget(subtitle)
+        head.addLayout(names, 1)
+        layout.addLayout(head)
+        self.error = MessageBar()
+        self.error.setObjectName("MessageBar")
+        layout.addWidget(self.error)
+        form = QFormLayout()
+        form.setSpacing(8)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.hub = QLineEdit()
+        self.hub.setPlaceholderText(DEFAULT_HUB)
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("e.g. 0712 345 678")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.submit)
+        self.phone.returnPressed.connect(self.password.setFocus)
+        form.addRow("Hub address", self.hub)
+        form.addRow("Phone or username", self.phone)
+        form.addRow("Password", self.password)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.unlock_button = QPushButton(theme.icon("key"), "Unlock offline")
+        self.unlock_button.setToolTip(
+            "Open CP2 Desk without the network, if you have signed in on this computer before"
+        )
+        self.unlock_button.clicked.connect(self.unlock)
+        self.unlock_button.setEnabled(self._unlock is not None)
+        self.sign_in_button = QPushButton("Sign in")
+        self.sign_in_button.setProperty("primary", True)
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.submit)
+        buttons.addWidget(self.unlock_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+        layout.addLayout(buttons)
+        help_text = QLabel(
+            "New here? Your password came by SMS when you registered. Forgot it? "
+            "Send PASSWORD by SMS to the KNEC short code."
+        )
+        help_text.setObjectName("Muted")
+        help_text.setWordWrap(True)
+        layout.addWidget(help_text)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    # --- actions ------------------------------------------------------------------
+
+    def _fields(self) -> tuple[str, str, str] | None:
+        hub = self.hub.text().strip() or DEFAULT_HUB
+        phone, password = self.phone.text().strip(), self.password.text()
+        if not phone:
+            self.error.error("Enter your phone number or username.")
+            self.phone.setFocus()
+            return None
+        if not password:
+            self.error.error("Enter your password.")
+            self.password.setFocus()
+            return None
+        return hub, phone, password
+
+    def submit(self) -> None:
+        fields = self._fields()
+        if fields is not None:
+            self._run(self._sign_in, fields, "Signing in…")
+
+    def unlock(self) -> None:
+        fields = self._fields()
+        if fields is not None and self._unlock is not None:
+            self._run(self._unlock, fields, "Unlocking…")
+
+    def _run(self, fn: SignIn, fields: tuple[str, str, str], busy: str) -> None:
+        self._busy(True, busy)
+        self.error.clear()
+        self.runner.run(
+            lambda: fn(*fields), lambda account: self._done(fields, account), self._failed
+        )
+
+    def _done(self, fields: tuple[str, str, str], account: Any) -> None:
+        self._busy(False)
+        hub, phone, _password = fields
+        self.settings.setValue("hub_url", hub)
+        self.settings.setValue("last_phone", phone)
+        self.password.clear()
+        self.signed_in.emit(account)
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy(False)
+        code = getattr(error, "code", "")
+        hint = HINTS.get(code, "")
+        if code == "unreachable" and not self._offline_possible():
+            hint = "Check the network and try again: the first sign-in on a computer needs it."
+        self.error.error(f"{user_message(error)} {hint}".strip())
+        if code == "unreachable" and self._offline_possible():
+            self.unlock_button.setProperty("primary", True)
+            theme.repolish(self.unlock_button)
+            self.unlock_button.setFocus()
+        else:
+            self.password.selectAll()
+            self.password.setFocus()
+
+    def _offline_possible(self) -> bool:
+        if self._unlock is None:
+            return False
+        if self._can_unlock is None:
+            return True
+        try:
+            return bool(
+                self._can_unlock(self.hub.text().strip() or DEFAULT_HUB, self.phone.text().strip())
+            )
+        except Exception:
+            return False
+
+    def _busy(self, busy: bool, text: str = "") -> None:
+        self.sign_in_button.setEnabled(not busy)
+        self.unlock_button.setEnabled(not busy and self._unlock is not None)
+        self.sign_in_button.setText(text if busy and "Sign" in text else "Sign in")
+        self.unlock_button.setText(text if busy and "Unlock" in text else "Unlock offline")

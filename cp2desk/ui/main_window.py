@@ -1,0 +1,227 @@
+"""The main window: workspaces by role on the left, sync status below, issues on the right.
+
+The window reads nothing itself: workspaces and sync facts arrive from operations
+run off the UI thread. Shortcuts: Ctrl+F search, Ctrl+S or F5 sync now.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cp2desk.services import sync_issues
+from cp2desk.ui import theme
+from cp2desk.ui.context import DeskContext
+from cp2desk.ui.empty_state import EmptyState
+from cp2desk.ui.issues_panel import IssuesPanel
+from cp2desk.ui.message_bar import MessageBar
+from cp2desk.ui.operation import user_message
+from cp2desk.ui.sync_status import SyncCallable, SyncController, SyncStatus
+from cp2desk.ui.workspaces import WorkspaceEntry, available
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        context: DeskContext,
+        sync: SyncCallable | None = None,
+        sync_interval_ms: int = 5 * 60_000,
+        online: bool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("CP2 Desk")
+        self.setMinimumSize(QSize(1024, 640))
+        self.workspaces: list[QWidget] = []
+        self.sync = SyncController(sync, sync_interval_ms, self)
+        self.sync.online = online
+        self._build()
+        self._shortcuts()
+        self.sync.started.connect(lambda: self.status.set_syncing(True))
+        self.sync.progressed.connect(self.status.set_progress)
+        self.sync.succeeded.connect(self._synced)
+        self.sync.failed.connect(self._sync_failed)
+        self.sync.finished.connect(lambda: self.status.set_syncing(False))
+        self.status.sync_requested.connect(self.sync_now)
+        self.status.issues_requested.connect(self.toggle_issues)
+        self.issues.dismiss_requested.connect(self._dismiss)
+        self.issues.close_requested.connect(lambda: self.issues.setVisible(False))
+        self.status.set_online(online, self.sync.available)
+        self.context.runner.run(
+            lambda: available(context.replica, context.user_id), self._show_workspaces, self._failed
+        )
+        self.refresh_sync_facts()
+        self.sync.start()
+
+    # --- building -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget()
+        side.setFixedWidth(230)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(0)
+        user = QLabel(self.context.display_name or "Signed in")
+        user.setObjectName("SideNavUser")
+        user.setWordWrap(True)
+        self.nav = QListWidget()
+        self.nav.setObjectName("SideNav")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setAccessibleName("Workspaces")
+        self.nav.currentRowChanged.connect(self._on_nav)
+        side_layout.addWidget(user)
+        side_layout.addWidget(self.nav, 1)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(12, 8, 12, 0)
+        body_layout.setSpacing(0)
+        self.messages = MessageBar()
+        body_layout.addWidget(self.messages)
+        self.stack = QStackedWidget()
+        self.loading = EmptyState("Opening your workspaces…", "", "sync")
+        self.no_workspace = EmptyState(
+            "No workspace for your account on this computer yet",
+            "Your roles decide what you see here. If you were just appointed centre manager, "
+            "sync (F5) to receive your centre; otherwise ask your sub-county office to check "
+            "your role.",
+            "person",
+        )
+        self.stack.addWidget(self.loading)
+        self.stack.addWidget(self.no_workspace)
+        body_layout.addWidget(self.stack, 1)
+        self.issues = IssuesPanel()
+        self.issues.hide()
+        row.addWidget(side)
+        row.addWidget(body, 1)
+        row.addWidget(self.issues)
+        self.setCentralWidget(central)
+        self.status = SyncStatus()
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self.statusBar().setSizeGripEnabled(False)
+
+    def _shortcuts(self) -> None:
+        for keys in (QKeySequence.StandardKey.Find,):
+            QShortcut(QKeySequence(keys), self, self.focus_search)
+        for keys in ("Ctrl+S", "F5"):
+            QShortcut(QKeySequence(keys), self, self.sync_now)
+
+    # --- workspaces ---------------------------------------------------------------
+
+    def _show_workspaces(self, entries: list[WorkspaceEntry]) -> None:
+        for entry in entries:
+            page = entry.build(self.context, None)
+            if hasattr(page, "changed"):
+                page.changed.connect(self.refresh_sync_facts)
+            self.workspaces.append(page)
+            self.stack.addWidget(page)
+            item = QListWidgetItem(theme.icon(entry.icon), entry.title)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            self.nav.addItem(item)
+        if entries:
+            self.nav.setCurrentRow(0)
+        else:
+            self.stack.setCurrentWidget(self.no_workspace)
+
+    def _on_nav(self, row: int) -> None:
+        if 0 <= row < len(self.workspaces):
+            self.stack.setCurrentWidget(self.workspaces[row])
+
+    def current_workspace(self) -> QWidget | None:
+        page = self.stack.currentWidget()
+        return page if page in self.workspaces else None
+
+    def focus_search(self) -> None:
+        page = self.current_workspace()
+        if page is not None and hasattr(page, "focus_search"):
+            page.focus_search()
+
+    # --- sync ---------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if not self.sync.available:
+            self.messages.show_message(
+                "This session was opened offline. Sign in again with the network on to sync.",
+                "info",
+            )
+            return
+        self.sync.sync_now()
+
+    def refresh_sync_facts(self) -> None:
+        replica = self.context.replica
+        self.context.runner.run(lambda: sync_issues.sync_facts(replica), self._show_facts)
+
+    def _show_facts(self, facts: sync_issues.SyncFacts) -> None:
+        self.status.set_pending(facts.pending)
+        self.status.set_last_sync(facts.last_sync or self.sync.last_success, self.context.today())
+        self.status.set_issues(len(facts.issues))
+        self.issues.set_issues(facts.issues)
+        if not facts.issues:
+            self.issues.hide()
+
+    def _synced(self, report) -> None:
+        self.status.set_online(True, True)
+        attention = getattr(report, "conflicts", 0) + getattr(report, "refused", 0)
+        if attention:
+            self.messages.show_message(
+                f"Synced, but {attention} change{'s' if attention != 1 else ''} need your "
+                "attention: see the panel on the right.",
+                "warning",
+            )
+            self.issues.show()
+        else:
+            sent, got = getattr(report, "pushed", 0), getattr(report, "pulled", 0)
+            self.messages.show_message(
+                f"Synced: {sent} change{'s' if sent != 1 else ''} sent, {got} received.",
+                "success",
+                5000,
+            )
+        self.refresh_sync_facts()
+        for page in self.workspaces:
+            if hasattr(page, "reload"):
+                page.reload()
+
+    def _sync_failed(self, error: BaseException) -> None:
+        self.status.set_online(self.sync.online, True)
+        kind = "warning" if self.sync.online is False else "error"
+        self.messages.show_message(user_message(error), kind)
+        self.refresh_sync_facts()
+
+    # --- issues -------------------------------------------------------------------
+
+    def toggle_issues(self) -> None:
+        self.issues.setVisible(not self.issues.isVisible())
+
+    def _dismiss(self, ids: list[int]) -> None:
+        replica = self.context.replica
+        self.context.runner.run(
+            lambda: sync_issues.dismiss(replica, ids), lambda _: self.refresh_sync_facts()
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        self.messages.error(user_message(error))
+
+    # --- closing ------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Let running operations finish so nothing is cut off mid-transaction."""
+        self.sync.stop()
+        self.context.runner.wait()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,68 @@
+"""The message bar: errors and confirmations shown inside the window, never as a crash."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from cp2desk.ui import theme
+
+ICONS = {"error": "error", "warning": "warning", "success": "success", "info": "info"}
+
+
+class MessageBar(QFrame):
+    """One line of plain words with an icon; successes fade after a few seconds."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MessageBar")
+        self.kind = ""
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.setSpacing(8)
+        self.icon = QLabel()
+        self.icon.setFixedSize(20, 20)
+        self.label = QLabel()
+        self.label.setObjectName("MessageText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Dismiss")
+        close.setAccessibleName("Dismiss message")
+        close.clicked.connect(self.clear)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self._fade = QTimer(self)
+        self._fade.setSingleShot(True)
+        self._fade.timeout.connect(self.clear)
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
+
+    def show_message(self, text: str, kind: str = "info", timeout_ms: int = 0) -> None:
+        self.kind = kind
+        self.setProperty("kind", kind)
+        theme.repolish(self)
+        self.icon.setPixmap(theme.icon(ICONS.get(kind, "info")).pixmap(20, 20))
+        self.label.setText(text)
+        self.show()
+        if timeout_ms:
+            self._fade.start(timeout_ms)
+        else:
+            self._fade.stop()
+
+    def error(self, text: str) -> None:
+        self.show_message(text, "error")
+
+    def success(self, text: str) -> None:
+        self.show_message(text, "success", 6000)
+
+    def clear(self) -> None:
+        self._fade.stop()
+        self.kind = ""
+        self.label.clear()
+        self.hide()

@@ -1,0 +1,1 @@
+"""Pages inside a workspace: each is a view that emits what the user asked for."""

@@ -1,0 +1,173 @@
+"""Sync in the background, on a timer and on demand, and the status bar that shows it.
+
+`SyncController` runs the sync callable (`SyncEngine.sync(progress)`) on its own
+one-thread pool, so a slow or stuck network never freezes the window and two syncs
+never overlap. `SyncStatus` shows online/offline, changes waiting, the last successful
+sync, a progress bar while syncing, and the Sync now button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from cp2desk.ui import theme
+from cp2desk.ui.operation import OperationRunner
+
+SyncCallable = Callable[[Callable[..., None]], Any]
+STAGES = {"push": "Sending your changes", "pull": "Receiving updates"}
+
+
+def is_offline(error: BaseException) -> bool:
+    """The hub could not be reached (as opposed to reached and refusing)."""
+    return getattr(error, "code", "") == "unreachable" or isinstance(error, OSError)
+
+
+class SyncController(QObject):
+    started = Signal()
+    progressed = Signal(str, int, int)  # what, done, total (0: unknown)
+    succeeded = Signal(object)  # the engine's report
+    failed = Signal(object)  # the error
+    finished = Signal()
+
+    def __init__(
+        self,
+        sync: SyncCallable | None,
+        interval_ms: int = 5 * 60_000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.sync = sync
+        self.runner = OperationRunner(1, self)
+        self.running = False
+        self.online: bool | None = None
+        self.last_success: dt.datetime | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.sync_now)
+
+    @property
+    def available(self) -> bool:
+        return self.sync is not None
+
+    def start(self) -> None:
+        if self.sync is not None:
+            self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.runner.wait()
+
+    def sync_now(self) -> bool:
+        """Start a sync unless one is running; returns whether one started."""
+        if self.sync is None or self.running:
+            return False
+        self.running = True
+        self.started.emit()
+        sync = self.sync
+        self.runner.run(lambda progress: sync(progress), self._done, self._failed, self._progress)
+        return True
+
+    def _progress(self, args: tuple) -> None:
+        stage = next((a for a in args if isinstance(a, str)), "")
+        numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+        done, total = (numbers + [0, 0])[:2]
+        self.progressed.emit(STAGES.get(stage, stage or "Syncing"), done, total)
+
+    def _done(self, report: Any) -> None:
+        self.running, self.online, self.last_success = False, True, dt.datetime.now()
+        self.succeeded.emit(report)
+        self.finished.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self.running = False
+        if is_offline(error):
+            self.online = False
+        self.failed.emit(error)
+        self.finished.emit()
+
+
+class SyncStatus(QWidget):
+    """The permanent right-hand part of the status bar."""
+
+    sync_requested = Signal()
+    issues_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(8)
+        self.state_icon = QLabel()
+        self.state = QLabel()
+        self.state.setObjectName("SyncState")
+        self.pending = QLabel()
+        self.last = QLabel()
+        self.last.setObjectName("Muted")
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(140)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.issues_button = QPushButton(theme.icon("issues"), "")
+        self.issues_button.setToolTip("Conflicts and refused changes")
+        self.issues_button.clicked.connect(self.issues_requested)
+        self.issues_button.hide()
+        self.sync_button = QPushButton(theme.icon("sync"), "Sync now")
+        self.sync_button.setToolTip("Send your changes and receive updates (Ctrl+S or F5)")
+        self.sync_button.clicked.connect(self.sync_requested)
+        for widget in (self.state_icon, self.state, self.pending, self.last, self.progress):
+            layout.addWidget(widget)
+        layout.addWidget(self.issues_button)
+        layout.addWidget(self.sync_button)
+        self.set_online(None, available=True)
+
+    def set_online(self, online: bool | None, available: bool) -> None:
+        if not available:
+            state, text, icon = "offline", "Offline mode: no hub connection this session", "offline"
+        elif online is None:
+            state, text, icon = "unknown", "Not synced yet this session", "sync"
+        elif online:
+            state, text, icon = "online", "Online", "online"
+        else:
+            state, text, icon = "offline", "Offline: your work is kept on this computer", "offline"
+        self.state.setText(text)
+        self.state.setProperty("state", state)
+        theme.repolish(self.state)
+        self.state_icon.setPixmap(theme.icon(icon).pixmap(18, 18))
+        self.sync_button.setEnabled(available)
+
+    def set_pending(self, count: int) -> None:
+        if count == 0:
+            self.pending.setText("All changes sent")
+        else:
+            self.pending.setText(f"{count} change{'s' if count != 1 else ''} waiting to sync")
+
+    def set_last_sync(self, when: dt.datetime | None, today: dt.date) -> None:
+        if when is None:
+            self.last.setText("Never synced on this computer")
+        elif when.date() == today:
+            self.last.setText(f"Last sync {when:%H:%M}")
+        else:
+            self.last.setText(f"Last sync {when:%a %d %b %H:%M}")
+
+    def set_issues(self, count: int) -> None:
+        self.issues_button.setVisible(count > 0)
+        self.issues_button.setText(f"{count} need{'s' if count == 1 else ''} attention")
+
+    def set_syncing(self, syncing: bool) -> None:
+        self.progress.setVisible(syncing)
+        self.progress.setRange(0, 0)
+        self.sync_button.setEnabled(not syncing)
+        self.sync_button.setText("Syncing…" if syncing else "Sync now")
+
+    def set_progress(self, what: str, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+        else:
+            self.progress.setRange(0, 0)
+        self.progress.setToolTip(f"{what}: {done} of {total}" if total else what)

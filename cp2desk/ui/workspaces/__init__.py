@@ -1,0 +1,51 @@
+"""One workspace per role (Mu's modes): which ones a user sees follows their role grants.
+
+`available(replica, user_id)` runs off the UI thread and lists the workspaces to
+offer; the main window builds each with `Workspace.build(context, parent)`. Other
+roles add their entry to `_FINDERS` when their workspace exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QWidget
+
+from cp2desk.services.register import Centre, managed_centres
+
+if TYPE_CHECKING:
+    from cp2desk.local_db.replica import Replica
+    from cp2desk.ui.context import DeskContext
+
+
+@dataclass(frozen=True)
+class WorkspaceEntry:
+    """A line of the side list: its title, icon and how to build the page."""
+
+    key: str
+    title: str
+    icon: str
+    build: Callable[[DeskContext, QWidget | None], QWidget]
+
+
+def _centres(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
+    from cp2desk.ui.workspaces.centre import CentreWorkspace
+
+    def entry(centre: Centre) -> WorkspaceEntry:
+        return WorkspaceEntry(
+            f"centre:{centre.station_id}",
+            centre.name,
+            "centre",
+            lambda context, parent: CentreWorkspace(context, centre, parent),
+        )
+
+    return [entry(c) for c in managed_centres(replica, user_id)]
+
+
+_FINDERS: list[Callable[[Replica, str], list[WorkspaceEntry]]] = [_centres]
+
+
+def available(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
+    return [entry for find in _FINDERS for entry in find(replica, user_id)]

@@ -1,0 +1,94 @@
+"""pytest-qt offscreen, a real replica holding the demo centre, and screenshots.
+
+QT_QPA_PLATFORM is set before anything imports Qt, so the tests run headless.
+Screenshots of every screen go to artifacts/screenshots/ (git-ignored) at 1366x768.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from cp2desk.local_db.replica import Replica  # noqa: E402
+from cp2desk.ui import theme  # noqa: E402
+from cp2desk.ui.context import DeskContext  # noqa: E402
+from cp2desk.ui.operation import OperationRunner  # noqa: E402
+from tests.services.fixtures import NOW, DemoCentre, build_centre  # noqa: E402
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+SCREEN = (1366, 768)
+
+
+@pytest.fixture(autouse=True)
+def styled(qapp):
+    theme.apply(qapp)
+    return qapp
+
+
+@pytest.fixture
+def replica(tmp_path: Path):
+    found = Replica(tmp_path / "replica.sqlite3")
+    yield found
+    found.dispose()
+
+
+@pytest.fixture
+def centre(replica: Replica) -> DemoCentre:
+    return build_centre(replica)
+
+
+@pytest.fixture
+def clock():
+    """The moment the app believes it is; tests move it to stand elsewhere in the timetable."""
+    return {"now": NOW}
+
+
+@pytest.fixture
+def context(replica, centre, clock):
+    runner = OperationRunner(1)
+    found = DeskContext(
+        replica,
+        centre.user_id,
+        runner,
+        display_name="Grace Wanjiru Mwangi",
+        now=lambda: clock["now"],
+    )
+    yield found
+    runner.wait()
+
+
+@pytest.fixture
+def settle(qtbot, context):
+    """Wait until queued operations have run and their callbacks have been delivered."""
+
+    def wait(runner: OperationRunner | None = None, timeout: int = 5000) -> None:
+        runner = runner or context.runner
+        qtbot.waitUntil(lambda: not runner.busy, timeout=timeout)
+
+    return wait
+
+
+@pytest.fixture
+def shoot(qtbot):
+    """Save a screenshot of a widget at laptop size (1366x768), after pending paints."""
+
+    def save(widget, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if (widget.width(), widget.height()) != SCREEN:
+            widget.resize(*SCREEN)
+        widget.show()
+        qtbot.wait(60)
+        path = SCREENSHOTS / f"{name}.png"
+        assert widget.grab().save(str(path))
+        return path
+
+    return save
