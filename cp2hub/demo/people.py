@@ -150,12 +150,14 @@ class PeopleFactory:
             "bank_account": f"{rng.randrange(10**12, 10**13)}",
         }
 
-    def history(self, person: Person, other_schools: list[tuple[str, str]]) -> tuple[list, list]:
-        """Work experience and qualification rows; some people have not filled them in."""
+    def history(
+        self, person: Person, other_schools: list[tuple[str, str]], share: float = 0.75
+    ) -> tuple[list, list]:
+        """Work experience and qualification rows; only `share` of people filled them in."""
         rng, row = self.rng, person.row
         work: list[dict] = []
         qualifications: list[dict] = []
-        if person.kind == "official" or rng.random() < 0.25:
+        if person.kind == "official" or rng.random() >= share:
             return work, qualifications
         adult = row["date_of_birth"].year + 22
         started = dt.date(

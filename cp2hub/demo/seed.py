@@ -22,7 +22,6 @@ import random
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as OrmSession
 
 from cp2desk.sync.records import RECORD_BY_TABLE, wire_columns
 from cp2hub import models as m
@@ -54,13 +53,14 @@ class Size:
     professionals: int
     median_candidates: int
     attendance_sessions: int | None  # the most recent past sessions with attendance; None: all
+    history_share: float = 0.75  # professionals who filled in work experience and qualifications
 
 
 SIZES: dict[str, Size] = {
     "small": Size(1, 8, 150, 90, None),
     "medium": Size(3, 45, 1_200, 90, None),
     "large": Size(1, 120, 6_000, 700, None),  # stress: big urban centres, ~4,000 officers
-    "national": Size(None, 10_000, 250_000, 85, 2),
+    "national": Size(None, 10_000, 250_000, 85, 2, history_share=0.25),
 }
 SHARES = {"primary": 0.5, "secondary": 0.38, "police": 0.06, "support": 0.06}
 """How professionals beyond those needed split by kind."""
@@ -76,11 +76,13 @@ def seed_demo(
     seed: int = 2026,
     today: dt.date | None = None,
     reset: bool = False,
+    insert_method: str = "auto",
 ) -> dict[str, int]:
     """Seed an already migrated database; returns rows written per table.
 
     Refuses (DatabaseNotEmpty) if the database has data, unless `reset`, which first
-    empties every replicated and hub table.
+    empties every replicated and hub table. `insert_method` is BulkWriter's ("auto":
+    COPY on PostgreSQL, Core executemany elsewhere).
     """
     if has_data(db):
         if not reset:
@@ -89,17 +91,18 @@ def seed_demo(
             )
         clear(db)
     with db.write() as session:
-        seeder = Seeder(session, SIZES[size], random.Random(seed), today or dt.date.today())
+        writer = BulkWriter(session, method=insert_method)
+        seeder = Seeder(writer, SIZES[size], random.Random(seed), today or dt.date.today())
         seeder.run()
         return dict(sorted(seeder.writer.counts.items()))
 
 
 class Seeder:
-    def __init__(self, session: OrmSession, size: Size, rng: random.Random, today: dt.date) -> None:
+    def __init__(self, writer: BulkWriter, size: Size, rng: random.Random, today: dt.date) -> None:
         self.size = size
         self.rng = rng
         self.today = today
-        self.writer = BulkWriter(session)
+        self.writer = writer
         self.people = PeopleFactory(rng, today)
         self.position_ids = {code: catalogue.position_id(code) for code, _ in catalogue.POSITIONS}
 
@@ -243,7 +246,7 @@ class Seeder:
         add = self.writer.add
         add(m.Professional, [p.row for p in people])
         for person in people:
-            work, qualifications = self.people.history(person, schools)
+            work, qualifications = self.people.history(person, schools, self.size.history_share)
             add(m.WorkExperience, work)
             add(m.Qualification, qualifications)
 

@@ -1,0 +1,168 @@
+"""The `cp2hub` command: serve the hub, migrate its database, seed demo data.
+
+Every command first brings the database to the newest schema, so a hub never runs
+against tables older than its code. Failures a person can act on (a database that
+cannot be reached, demo data that would overwrite real data) are one line on
+stderr and exit status 2, never a traceback; the password in a URL is never shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from cp2hub.db import Database, redacted
+from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
+from cp2hub.schema import current_revision, upgrade
+from cp2hub.settings import Settings
+
+EXIT_USER_ERROR = 2
+
+
+class CliError(Exception):
+    """A failure explained to the user in one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (so tests can call it in-process)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except CliError as error:
+        print(f"cp2hub: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cp2hub", description="The CP2 hub server.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the hub's HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    _database_option(serve)
+    serve.set_defaults(command=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database to the newest schema")
+    _database_option(migrate)
+    migrate.set_defaults(command=_migrate)
+
+    seed = commands.add_parser("seed-demo", help="fill an empty database with demo data")
+    seed.add_argument("--size", choices=list(SIZES), default="small")
+    seed.add_argument("--seed", type=int, default=2026, help="same seed, same data")
+    seed.add_argument("--today", type=_date, default=None, help="YYYY-MM-DD the exam runs around")
+    seed.add_argument("--reset", action="store_true", help="empty the database first")
+    _database_option(seed)
+    seed.set_defaults(command=_seed_demo)
+    return parser
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL (default: $CP2HUB_DATABASE_URL, else a SQLite file in the user data folder)",
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cp2hub.app import create_app
+
+    url = _url(args)
+    db = _open(url)
+    app = create_app(db, Settings(database_url=url))
+    print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    url = _url(args)
+    db = _open(url)
+    try:
+        print(f"{_show(url)} is at schema revision {current_revision(db)} (newest)")
+    finally:
+        db.dispose()
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    url = _url(args)
+    db = _open(url)
+    try:
+        counts = seed_demo(db, args.size, args.seed, args.today, reset=args.reset)
+    except DatabaseNotEmpty as error:
+        raise CliError(str(error)) from None
+    finally:
+        db.dispose()
+    print(f"Seeded {args.size} demo data (seed {args.seed}) into {_show(url)}:")
+    print("  " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+    print(f"Demo accounts, password {DEMO_PASSWORD!r}:")
+    for role, phone in DEMO_ACCOUNTS.items():
+        print(f"  {role:<15} {phone}")
+    return 0
+
+
+# --- the database -------------------------------------------------------------------
+
+
+def _url(args: argparse.Namespace) -> str:
+    return args.database_url or Settings().resolved_database_url()
+
+
+def _open(url: str) -> Database:
+    """The database at `url`, upgraded to the newest schema; CliError if unreachable."""
+    try:
+        db = Database(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise CliError(
+            f"not a usable database URL {_show(url)}: {_first_line(error, url)}"
+        ) from None
+    try:
+        upgrade(db)
+    except DBAPIError as error:
+        db.dispose()
+        reason = _first_line(error.orig or error, url)
+        raise CliError(f"cannot reach the database {_show(url)}: {reason}") from None
+    return db
+
+
+def _show(url: str) -> str:
+    """The URL with its password hidden, even when it does not parse."""
+    try:
+        return redacted(url)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _first_line(error: BaseException, url: str) -> str:
+    """The error's first line, with the URL's password blanked should a driver echo it."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0].strip()
+    match = re.search(r"://[^:/@]*:([^@]*)@", url)
+    if match and match.group(1):
+        text = text.replace(match.group(1), "***")
+    return text
+
+
+if __name__ == "__main__":
+    sys.exit(main())
