@@ -24,7 +24,7 @@ ROLE_NAMES = {"tsc_director": "the TSC sub-county director", "scde": "the sub-co
 
 def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment:
     s = ctx.session
-    old = s.get(Deployment, row["from_deployment_id"])
+    old = s.get(Deployment, row["from_deployment_id"], with_for_update=True)  # decisions serialise
     if old is None or (old.professional_id, old.station_id) != (
         row["professional_id"],
         row["from_station_id"],

@@ -22,7 +22,7 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> SessionSigno
         raise Refused("Only the sub-county director can reopen a signed-off session.")
     if row["status"] not in ("signed", "reopened"):
         raise Refused("A sign-off is either signed or reopened.")
-    existing = s.get(SessionSignoff, row["id"])
+    existing = s.get(SessionSignoff, row["id"], with_for_update=True)  # decisions serialise
     if existing is not None and (change.base_hlc or 0) != existing.hlc:
         actor = existing.reopened_by if existing.status == "reopened" else existing.signed_by
         when = existing.reopened_at if existing.status == "reopened" else existing.signed_at
