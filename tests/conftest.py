@@ -1,0 +1,71 @@
+"""Shared database fixtures: a migrated hub database on SQLite, and on PostgreSQL too
+when CI provides one in CP2HUB_TEST_DATABASE_URL.
+
+PostgreSQL isolation: each test module gets its own freshly created database
+(dropped afterwards), and each test starts from an empty `public` schema in it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from cp2hub.db import Database
+from cp2hub.schema import upgrade
+
+PG_URL = os.environ.get("CP2HUB_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else [])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    """'sqlite' or 'postgresql': every test using the fixtures below runs on each."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def postgres_module_url(backend: str, request) -> Iterator[str | None]:
+    """A PostgreSQL database created for this test module, dropped after it."""
+    if backend != "postgresql":
+        yield None
+        return
+    base = make_url(PG_URL)
+    module = request.module.__name__.rsplit(".", 1)[-1][:20]
+    name = f"cp2test_{module}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(backend: str, postgres_module_url: str | None, tmp_path) -> str:
+    """The URL of an empty database (no tables at all): a new SQLite file, or the
+    module's PostgreSQL database with its public schema dropped and recreated."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    engine = create_engine(postgres_module_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return postgres_module_url
+
+
+@pytest.fixture
+def hub_database(empty_database_url: str) -> Iterator[Database]:
+    """A hub database upgraded to the newest schema, with no data but the feed counter."""
+    db = Database(empty_database_url)
+    upgrade(db)
+    yield db
+    db.dispose()
