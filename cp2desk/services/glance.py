@@ -160,10 +160,10 @@ def marking_state(register: Register, index: int, now: dt.datetime) -> MarkingSt
         )
         return MarkingState("waiting", f"Opens {when}", False)
     if signoff is not None and signoff.status == "reopened":
-        return MarkingState("open", "Reopened for correction", True)
+        return MarkingState("open", "Reopened", True)
     if now > closes:
-        return MarkingState("closed", f"Marking closed at {closes:%H:%M}", False)
-    return MarkingState("open", f"Open for marking until {closes:%H:%M}", True)
+        return MarkingState("closed", f"Closed at {closes:%H:%M}", False)
+    return MarkingState("open", f"Open until {closes:%H:%M}", True)
 
 
 def default_session(register: Register, now: dt.datetime) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from cp2desk.ui import theme
 
@@ -27,10 +27,14 @@ class EmptyState(QWidget):
         self.text.setObjectName("EmptyText")
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setMaximumWidth(520)
+        self.text.setFixedWidth(480)
         for widget in (self.icon, self.title):
             layout.addWidget(widget)
-        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(self.text)
+        centred.addStretch(1)
+        layout.addLayout(centred)
         layout.addStretch(2)
 
     def set_text(self, title: str, text: str) -> None:

@@ -43,7 +43,7 @@ class IssuesModel(QAbstractListModel):
         issue = self.issues[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return (
-                f"{issue.headline}  ·  {issue.at:%a %d %b %H:%M}\n{issue.detail}\n"
+                f"{issue.headline}  ·  {issue.at:%a} {issue.at.day} {issue.at:%b %H:%M}\n{issue.detail}\n"
                 f"What you can do: {issue.what_to_do}"
             )
         if role == Qt.ItemDataRole.DecorationRole:

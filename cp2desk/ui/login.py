@@ -128,7 +128,11 @@ class LoginWindow(QWidget):
         help_text.setObjectName("Muted")
         help_text.setWordWrap(True)
         layout.addWidget(help_text)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(card)
+        centred.addStretch(1)
+        outer.addLayout(centred)
         outer.addStretch(2)
 
     # --- actions ------------------------------------------------------------------

@@ -119,8 +119,10 @@ class SyncStatus(QWidget):
         self.sync_button = QPushButton(theme.icon("sync"), "Sync now")
         self.sync_button.setToolTip("Send your changes and receive updates (Ctrl+S or F5)")
         self.sync_button.clicked.connect(self.sync_requested)
-        for widget in (self.state_icon, self.state, self.pending, self.last, self.progress):
+        for widget in (self.state_icon, self.state, self.pending, self.last):
             layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.progress)
         layout.addWidget(self.issues_button)
         layout.addWidget(self.sync_button)
         self.set_online(None, available=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QFont, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 
@@ -23,13 +25,24 @@ def resources_dir() -> Path:
 
 
 @cache
-def icon(name: str) -> QIcon:
-    return QIcon(str(resources_dir() / "icons" / f"{name}.svg"))
+def icon(name: str, color: str | None = None) -> QIcon:
+    """An icon from `resources/icons`; `color` redraws its strokes (e.g. light on the side bar)."""
+    path = resources_dir() / "icons" / f"{name}.svg"
+    if color is None or not path.exists():
+        return QIcon(str(path))
+    svg = re.sub(r'stroke="#[0-9a-fA-F]{6}"', f'stroke="{color}"', path.read_text("utf-8"))
+    pixmap = QPixmap()
+    pixmap.loadFromData(QByteArray(svg.encode()), "SVG")
+    return QIcon(pixmap)
 
 
 def style_sheet() -> str:
+    """The style sheet, with `url(icons/...)` resolved against `resources/`."""
     path = resources_dir() / "style" / "app.qss"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    icons = (resources_dir() / "icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("url(icons/", f"url({icons}/")
 
 
 def apply(app: QApplication) -> None:

@@ -14,6 +14,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtGui import QColor, QPainter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -81,14 +82,25 @@ def settle(qtbot, context):
 def shoot(qtbot):
     """Save a screenshot of a widget at laptop size (1366x768), after pending paints."""
 
-    def save(widget, name: str) -> Path:
+    def save(widget, name: str, dialog=None) -> Path:
+        """`dialog`, a separate top-level window, is painted centred over `widget`."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         if (widget.width(), widget.height()) != SCREEN:
             widget.resize(*SCREEN)
         widget.show()
         qtbot.wait(60)
+        image = widget.grab()
+        if dialog is not None:
+            dialog.adjustSize()
+            shot = dialog.grab()
+            painter = QPainter(image)
+            painter.fillRect(image.rect(), QColor(15, 23, 42, 90))
+            painter.drawPixmap(
+                (image.width() - shot.width()) // 2, (image.height() - shot.height()) // 3, shot
+            )
+            painter.end()
         path = SCREENSHOTS / f"{name}.png"
-        assert widget.grab().save(str(path))
+        assert image.save(str(path))
         return path
 
     return save

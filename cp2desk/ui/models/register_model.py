@@ -25,9 +25,11 @@ from cp2desk.ui import theme
 
 Index = QModelIndex | QPersistentModelIndex
 
-INFO_COLUMNS = ("Officer", "ID number", "TSC no.", "Role", "Phone")
-INFO_WIDTHS = (210, 96, 80, 130, 116)
-SESSION_WIDTH = 118
+INFO_COLUMNS = ("ID number", "TSC no.", "Role", "Phone")
+INFO_WIDTHS = (96, 80, 130, 116)
+NAME_WIDTH = 220
+"""Officer names are the vertical header, so they stay in view while sessions scroll."""
+SESSION_WIDTH = 148
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 1
 DEPLOYMENT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -122,9 +124,7 @@ class RegisterModel(QAbstractTableModel):
 
     def _info(self, row: RegisterRow, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (row.name, row.national_id, row.tsc_number, row.position, row.phone)[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return f"{row.name} · {row.position}"
+            return (row.national_id, row.tsc_number, row.position, row.phone)[column]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._info(row, column, Qt.ItemDataRole.DisplayRole)
         return None
@@ -167,7 +167,14 @@ class RegisterModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or self.register is None:
+        if self.register is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.register.rows[section].name
+            if role == Qt.ItemDataRole.ToolTipRole:
+                row = self.register.rows[section]
+                return f"{row.name} · {row.position}"
             return None
         session = self.session_of_column(section)
         if session is None:

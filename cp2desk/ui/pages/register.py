@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from cp2desk.ui import theme
 from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.models.register_model import (
     INFO_WIDTHS,
+    NAME_WIDTH,
     ROW_ROLE,
     SESSION_WIDTH,
     RegisterFilter,
@@ -44,6 +46,20 @@ class RegisterView(QTableView):
     """The grid; P, A and L mark the current cell."""
 
     mark_key = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.corner = QLabel("Officer", self)
+        self.corner.setObjectName("RegisterCorner")
+
+    def updateGeometries(self) -> None:
+        """Keep the "Officer" caption over the names column (the corner has no text)."""
+        super().updateGeometries()
+        frame = self.frameWidth()
+        self.corner.setGeometry(
+            frame, frame, self.verticalHeader().width(), self.horizontalHeader().height()
+        )
+        self.corner.raise_()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         status = KEYS.get(Qt.Key(event.key()))
@@ -127,10 +143,11 @@ class RegisterPage(QWidget):
         row.setSpacing(8)
         self.session_combo = QComboBox()
         self.session_combo.setAccessibleName("Session to mark")
-        self.session_combo.setMinimumWidth(220)
+        self.session_combo.setMinimumWidth(200)
         self.session_combo.currentIndexChanged.connect(self.refresh_state)
         self.state_badge = QLabel()
         self.state_badge.setObjectName("Badge")
+        self.state_badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row.addWidget(QLabel("Session"))
         row.addWidget(self.session_combo)
         row.addWidget(self.state_badge)
@@ -168,9 +185,13 @@ class RegisterPage(QWidget):
         view.setAlternatingRowColors(True)
         view.setWordWrap(False)
         view.setCornerButtonEnabled(False)
-        view.verticalHeader().hide()
-        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        view.verticalHeader().setDefaultSectionSize(30)
+        names = view.verticalHeader()
+        names.setObjectName("OfficerNames")
+        names.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        names.setDefaultSectionSize(30)
+        names.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        names.setFixedWidth(NAME_WIDTH)
+        names.setHighlightSections(True)
         header = view.horizontalHeader()
         header.setDefaultSectionSize(SESSION_WIDTH)
         header.setHighlightSections(False)
@@ -277,7 +298,7 @@ class RegisterPage(QWidget):
         index = self.chosen_session()
         if self.register is None or index is None:
             self.state_badge.setText("No sessions")
-            self._enable(False, False)
+            self._enable(False)
             self.footer.setText("")
             return
         state = marking_state(self.register, index, self.now)
@@ -285,18 +306,20 @@ class RegisterPage(QWidget):
         self.state_badge.setProperty("tone", state.tone)
         theme.repolish(self.state_badge)
         count = count_session(self.register, index)
-        self._enable(state.can_mark, state.can_mark and count.unmarked == 0)
+        self._enable(state.can_mark and count.unmarked == 0)
         self.footer.setText(
             f"{self.register.sessions[index].label}:  {count.expected} expected  ·  "
             f"{count.present} present  ·  {count.late} late  ·  {count.absent} absent  ·  "
             f"{count.unmarked} not yet marked        {len(self.register.rows)} officers at this centre"
         )
 
-    def _enable(self, marking: bool, complete: bool) -> None:
-        """Buttons stay clickable while marking is closed so the user learns why, in words."""
-        self.mark_all_button.setEnabled(bool(self.register and self.register.rows))
-        self.sign_off_button.setEnabled(bool(self.register and self.register.rows))
-        self.sign_off_button.setProperty("primary", complete)
+    def _enable(self, ready_to_sign: bool) -> None:
+        """Buttons stay clickable while marking is closed so the user learns why, in words;
+        sign-off is the highlighted action once everyone has a mark."""
+        has_officers = bool(self.register and self.register.rows)
+        for button in (*self.buttons.values(), self.mark_all_button, self.sign_off_button):
+            button.setEnabled(has_officers)
+        self.sign_off_button.setProperty("primary", ready_to_sign)
         theme.repolish(self.sign_off_button)
 
     # --- actions ------------------------------------------------------------------

@@ -21,13 +21,13 @@ from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.models.register_model import cell_text
 
 
-def _label(text: str, name: str = "", tone: str = "") -> QLabel:
+def _label(text: str, name: str = "", tone: str = "", wrap: bool = False) -> QLabel:
     label = QLabel(text)
     if name:
         label.setObjectName(name)
     if tone:
         label.setProperty("tone", tone)
-    label.setWordWrap(name in ("", "Muted"))
+    label.setWordWrap(wrap)
     return label
 
 
@@ -41,23 +41,19 @@ class SessionCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(
-            _label(f"{s.slot.capitalize()}  ·  {s.starts_at:%H:%M}–{s.ends_at:%H:%M}", "CardTitle")
-        )
-        top.addStretch(1)
-        badge = _label(state.text, "Badge", state.tone)
-        top.addWidget(badge)
-        layout.addLayout(top)
-        layout.addWidget(_label("\n".join(s.paper_list) or "Papers not published yet", "Muted"))
+        title = f"{s.slot.capitalize()}  {s.starts_at:%H:%M}–{s.ends_at:%H:%M}"
+        layout.addWidget(_label(title, "CardTitle"))
+        layout.addWidget(_label(state.text, "Badge", state.tone), 0, Qt.AlignmentFlag.AlignLeft)
+        papers = _label("\n".join(s.paper_list) or "Papers not published yet", "Muted", wrap=True)
+        layout.addWidget(papers)
         grid = QGridLayout()
-        grid.setHorizontalSpacing(24)
+        grid.setHorizontalSpacing(16)
         numbers = (
             ("Expected", count.expected, ""),
             ("Present", count.present, "present"),
             ("Late", count.late, "late"),
             ("Absent", count.absent, "absent"),
-            ("Not yet marked", count.unmarked, "unmarked"),
+            ("Not marked", count.unmarked, "unmarked"),
         )
         for column, (title, value, tone) in enumerate(numbers):
             number = _label(str(value), "BigNumber", tone)
@@ -123,7 +119,9 @@ class TodayPage(QWidget):
         layout.setSpacing(6)
         layout.addWidget(_label("Your own attendance", "CardTitle"))
         if not own_today:
-            layout.addWidget(_label("You are not on this centre's deployment list today.", "Muted"))
+            layout.addWidget(
+                _label("You are not on this centre's deployment list today.", "Muted", wrap=True)
+            )
         for own in own_today:
             line = QHBoxLayout()
             if own.deployment_id is None:
@@ -132,8 +130,7 @@ class TodayPage(QWidget):
                 text = f"{own.session.label}: not marked yet"
             else:
                 text = f"{own.session.label}: {cell_text(own.mark)}"
-            line.addWidget(_label(text))
-            line.addStretch(1)
+            line.addWidget(_label(text), 1)
             if own.deployment_id and own.mark is None:
                 button = QPushButton(theme.icon("present"), "Mark me present")
                 button.clicked.connect(
