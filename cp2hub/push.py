@@ -73,15 +73,22 @@ def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> li
         with db.write() as session:
             return _apply(PushContext(session, principal, scope_of(principal)), changes, RULES)
     except IntegrityError:
-        answers = []
-        for change in changes:
-            try:
-                with db.write() as session:
-                    ctx = PushContext(session, principal, scope_of(principal))
-                    answers += _apply(ctx, [change], RULES)
-            except IntegrityError as exc:
-                answers.append(_remember_refusal(db, principal, change, exc))
-        return answers
+        return [_apply_alone(db, principal, change, RULES) for change in changes]
+
+
+def _apply_alone(db: Database, principal: Principal, change: Change, rules, tries=3) -> Answer:
+    """One entry in its own transaction. An integrity error here is usually a race on
+    PostgreSQL (a concurrent push inserted the same new row, or this very entry is being
+    delivered twice at once): tried again, the entry sees that row or that answer. Only an
+    entry that keeps failing is refused."""
+    for _ in range(tries):
+        try:
+            with db.write() as session:
+                ctx = PushContext(session, principal, scope_of(principal))
+                return _apply(ctx, [change], rules)[0]
+        except IntegrityError as exc:
+            error = exc
+    return _remember_refusal(db, principal, change, error)
 
 
 def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]:
@@ -167,13 +174,15 @@ def _hub_row(ctx: PushContext, table: str, row_id: str) -> dict[str, Any] | None
 def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -> Answer:
     answer = _refused(change, "The hub could not store this change: it contradicts stored data.")
     with db.write() as session:
-        if session.get(AppliedEntry, change.key) is None:
-            session.add(
-                AppliedEntry(
-                    key=change.key,
-                    device_id=principal.device_id,
-                    answer=answer.model_dump_json(),
-                    at=utcnow(),
-                )
+        stored = session.get(AppliedEntry, change.key)
+        if stored is not None:  # a concurrent delivery was answered first: give its answer
+            return Answer.model_validate_json(stored.answer)
+        session.add(
+            AppliedEntry(
+                key=change.key,
+                device_id=principal.device_id,
+                answer=answer.model_dump_json(),
+                at=utcnow(),
             )
+        )
     return answer

@@ -44,7 +44,9 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance:
             f"{session_label(s, sitting.id)} was signed off by {who(s, signoff.signed_by)}; "
             "ask the sub-county director to reopen it before changing marks."
         )
-    existing = s.get(Attendance, row["id"])
+    # FOR UPDATE: on PostgreSQL two pushes merging into the same mark would otherwise both
+    # read the old row and the later commit would undo the earlier (a lost update, LWW broken).
+    existing = s.get(Attendance, row["id"], with_for_update=True)
     if existing is None:
         mark = Attendance(**{k: v for k, v in row.items() if k != "seq"})
         mark.status_hlc = mark.check_in_hlc = row["hlc"]
