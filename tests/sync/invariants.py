@@ -10,60 +10,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from cp2desk.local_db import models as lm
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.protocol import Answer
-from cp2desk.sync.records import RECORD_BY_TABLE, natural_id, wire_columns
+from cp2desk.sync.records import RECORD_BY_TABLE, wire_columns
 from cp2hub import models as hm
 from cp2hub.auth import Grant, Principal
 from cp2hub.db import Database
 from cp2hub.scope import scope_of, visible
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One attendance mark a device recorded (its outbox entry as written)."""
-
-    device_id: str
-    key: str
-    row_id: str
-    row_json: str
-    hlc: int
-    status: str
-    in_scope: bool
-
-
-def mark(
-    replica: Replica,
-    deployment_id: str,
-    session_id: str,
-    status: str,
-    station_id: str,
-    professional_id: str,
-    marked_by: str | None = None,
-    in_scope: bool = True,
-) -> Mark:
-    """Mark attendance the way the centre-manager service does: row + outbox, one transaction."""
-    row_id = natural_id("attendance", deployment_id, session_id)
-    with replica.write() as s:
-        row = s.get(lm.Attendance, row_id) or lm.Attendance(
-            id=row_id, deployment_id=deployment_id, session_id=session_id,
-            station_id=station_id, professional_id=professional_id,
-        )
-        row.status = status
-        row.check_in = dt.time(7, 45) if status != "absent" else None
-        row.marked_by = marked_by
-        entry = replica.record(s, row, ["status", "check_in"], f"marked {status}")
-        return Mark(replica.device_id, entry.key, row_id, entry.row_json, row.hlc, status, in_scope)
-
+from tests.sync.marks import Mark
 
 # --- nothing lost, nothing twice ------------------------------------------------
 
@@ -94,16 +55,24 @@ def check_marks(db: Database, marks: list[Mark], replicas: list[Replica]) -> Cou
 
     # every refusal and conflict is shown on its device, exactly once
     issues: Counter[tuple[str, str, str]] = Counter()
+    reasons: dict[tuple[str, str, str], str] = {}
     for replica in replicas:
         with replica.read() as s:
             for issue in s.scalars(select(lm.SyncIssue)):
                 issues[(replica.device_id, issue.kind, issue.local_json)] += 1
+                reasons[(replica.device_id, issue.kind, issue.local_json)] = issue.reason
     expected = Counter(
         (m.device_id, answers[m.key].outcome, m.row_json)
         for m in marks
         if answers[m.key].outcome != "applied"
     )
-    assert issues == expected, f"sync issues differ: {issues - expected} / {expected - issues}"
+    if issues != expected:
+        told = [(k[1], reasons[k]) for k in issues - expected]
+        hub_said = [(k[1], k[2]) for k in expected - issues]
+        raise AssertionError(
+            f"devices were told {told[:4]} though the hub stored other answers; "
+            f"{len(hub_said)} issues the devices never got: {hub_said[:2]}"
+        )
 
     # per attendance row: the marks the hub took are its value plus its history, once each
     taken: dict[str, list[Mark]] = defaultdict(list)
@@ -113,7 +82,16 @@ def check_marks(db: Database, marks: list[Mark], replicas: list[Replica]) -> Cou
     assert set(rows) == set(taken), "hub attendance rows that no device marked, or lost rows"
     seen_history = Counter((h.attendance_id, h.field, h.hlc, h.origin) for h in history)
     repeated = [k for k, n in seen_history.items() if n > 1]
-    assert not repeated, f"a losing value was kept twice (a change applied twice): {repeated[:3]}"
+    if repeated:
+        row_id = repeated[0][0]
+        kept = [(h.field, h.value, h.hlc, h.origin[:8], h.superseded_by_hlc) for h in history
+                if h.attendance_id == row_id]
+        made = [(m.key[:8], m.device_id[:8], m.hlc, m.status, answers[m.key].outcome)
+                for m in taken[row_id]]
+        raise AssertionError(
+            f"a losing value was kept twice (a change applied twice): {repeated[:3]}; "
+            f"history of {row_id}: {kept}; its marks: {made}"
+        )
     status_history = defaultdict(Counter)
     for h in history:
         if h.field == "status":

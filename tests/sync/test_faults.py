@@ -15,7 +15,8 @@ from cp2desk.sync.records import natural_id
 from cp2hub import models as hm
 from cp2hub.passwords import hash_password
 from tests.sync.conftest import Device
-from tests.sync.invariants import Mark, check_converged, check_marks, count, mark
+from tests.sync.invariants import check_converged, check_marks, count
+from tests.sync.marks import Mark, mark
 from tests.sync.proxy import FaultProxy
 from tests.sync.scenario import PASSWORD, World
 
