@@ -126,6 +126,13 @@ def professional_of(replica: Replica, user_id: str) -> str | None:
         return session.scalar(select(AppUser.professional_id).where(AppUser.id == user_id))
 
 
+def display_name(replica: Replica, user_id: str) -> str:
+    """The signed-in user's name, once their account row has reached this device."""
+    with replica.read() as session:
+        user = session.get(AppUser, user_id)
+        return user.display_name if user is not None else ""
+
+
 def own_attendance(register: Register, professional_id: str | None) -> list[OwnMark]:
     """The manager's own line: a centre manager is also a contracted professional."""
     row = next((r for r in register.rows if r.professional_id == professional_id), None)

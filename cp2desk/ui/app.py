@@ -6,10 +6,12 @@ sync client load while the user types (cold start budget: 1.5 s to the login win
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cp2desk.ui import theme
@@ -45,16 +47,30 @@ def _account_functions() -> tuple[Any, Any, Any]:
     return sign_in, unlock, can_unlock
 
 
-def open_main_window(account: Any):
-    """Build the main window for a signed-in `services.account.Account`."""
+def open_main_window(account: Any, now: Callable[[], dt.datetime] | None = None):
+    """Build the main window for a signed-in `services.account.Account`.
+
+    After an online sign-in the window syncs at once, so a first sign-in on a new
+    computer fills the replica (and the workspaces appear) without waiting for the timer.
+    """
     from cp2desk.ui.context import DeskContext
     from cp2desk.ui.main_window import MainWindow
     from cp2desk.ui.operation import OperationRunner
 
     runner = OperationRunner(1)
-    name = _display_name(account)
-    context = DeskContext(account.replica, account.user_id, runner, display_name=name)
-    window = MainWindow(context, sync=account.engine.sync, online=True if account.online else None)
+    context = DeskContext(
+        account.replica,
+        account.user_id,
+        runner,
+        display_name=_display_name(account),
+        now=now or dt.datetime.now,
+    )
+    window = MainWindow(
+        context,
+        sync=account.engine.sync,
+        online=True if account.online else None,
+        sync_on_open=bool(account.online),
+    )
     runner.setParent(window)
     return window
 
@@ -67,21 +83,46 @@ def _display_name(account: Any) -> str:
     return (user.display_name if user else "") or account.phone
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """The desktop entry point: show the login window, then the main window."""
+def run(
+    argv: Sequence[str] | None = None,
+    hub_url: str = "",
+    phone: str = "",
+    password: str = "",
+    exit_after: float = 0,
+) -> int:
+    """The desktop entry point: the login window, then the main window.
+
+    `hub_url`, `phone` and `password` prefill the login (the demo signs in by itself);
+    `exit_after` quits after that many seconds (smoke tests of the packaged app).
+    """
     app = create_app(argv)
     sign_in, unlock, can_unlock = _account_functions()
     login = LoginWindow(sign_in, unlock, can_unlock)
-    windows: list[Any] = []
+    opened: list[tuple[Any, Any]] = []
 
     def signed_in(account: Any) -> None:
         window = open_main_window(account)
-        windows.append(window)
+        opened.append((window, account))
         window.resize(1366, 768)
         window.show()
         login.close()
 
+    def closing() -> None:
+        for window, account in opened:
+            window.shutdown()
+            account.replica.dispose()
+
     login.signed_in.connect(signed_in)
+    app.aboutToQuit.connect(closing)
+    if hub_url:
+        login.hub.setText(hub_url)
+    if phone:
+        login.phone.setText(phone)
     login.resize(1366, 768)
     login.show()
+    if phone and password:
+        login.password.setText(password)
+        QTimer.singleShot(0, login.submit)
+    if exit_after:
+        QTimer.singleShot(int(exit_after * 1000), app.quit)
     return app.exec()

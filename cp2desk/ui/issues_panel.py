@@ -60,8 +60,7 @@ class IssuesPanel(QFrame):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("IssuesPanel")
-        self.setMinimumWidth(340)
-        self.setMaximumWidth(380)
+        self.setFixedWidth(330)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 16, 12, 12)
         layout.setSpacing(8)
@@ -87,6 +86,7 @@ class IssuesPanel(QFrame):
         self.view.setWordWrap(True)
         self.view.setSpacing(4)
         self.view.setUniformItemSizes(False)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setTextElideMode(Qt.TextElideMode.ElideNone)

@@ -6,7 +6,7 @@ run off the UI thread. Shortcuts: Ctrl+F search, Ctrl+S or F5 sync now.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cp2desk.services import sync_issues
+from cp2desk.services.glance import display_name
 from cp2desk.ui import theme
 from cp2desk.ui.context import DeskContext
 from cp2desk.ui.empty_state import EmptyState
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         sync: SyncCallable | None = None,
         sync_interval_ms: int = 5 * 60_000,
         online: bool | None = None,
+        sync_on_open: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -58,11 +60,11 @@ class MainWindow(QMainWindow):
         self.issues.dismiss_requested.connect(self._dismiss)
         self.issues.close_requested.connect(lambda: self.issues.setVisible(False))
         self.status.set_online(online, self.sync.available)
-        self.context.runner.run(
-            lambda: available(context.replica, context.user_id), self._show_workspaces, self._failed
-        )
+        self.find_workspaces()
         self.refresh_sync_facts()
         self.sync.start()
+        if sync_on_open:
+            QTimer.singleShot(0, self.sync_now)
 
     # --- building -----------------------------------------------------------------
 
@@ -78,7 +80,7 @@ class MainWindow(QMainWindow):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)
-        user = QLabel(self.context.display_name or "Signed in")
+        self.user_label = user = QLabel(self.context.display_name or "Signed in")
         user.setObjectName("SideNavUser")
         user.setWordWrap(True)
         self.nav = QListWidget()
@@ -126,7 +128,22 @@ class MainWindow(QMainWindow):
 
     # --- workspaces ---------------------------------------------------------------
 
-    def _show_workspaces(self, entries: list[WorkspaceEntry]) -> None:
+    def find_workspaces(self) -> None:
+        """Ask which workspaces the role grants give; a sync may bring new grants."""
+        replica, user_id = self.context.replica, self.context.user_id
+        self.context.runner.run(
+            lambda: (available(replica, user_id), display_name(replica, user_id)),
+            self._show_workspaces,
+            self._failed,
+        )
+
+    def _show_workspaces(self, found: tuple[list[WorkspaceEntry], str]) -> None:
+        entries, name = found
+        if name:
+            self.context.display_name = name
+            self.user_label.setText(name)
+        known = {self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())}
+        entries = [e for e in entries if e.key not in known]
         for entry in entries:
             page = entry.build(self.context, None)
             if hasattr(page, "changed"):
@@ -137,9 +154,9 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             item.setToolTip(entry.title)
             self.nav.addItem(item)
-        if entries:
+        if self.workspaces and self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
-        else:
+        elif not self.workspaces:
             self.stack.setCurrentWidget(self.no_workspace)
 
     def _on_nav(self, row: int) -> None:
@@ -183,7 +200,7 @@ class MainWindow(QMainWindow):
         attention = getattr(report, "conflicts", 0) + getattr(report, "refused", 0)
         if attention:
             self.messages.show_message(
-                f"Synced, but {attention} change{'s' if attention != 1 else ''} need your "
+                f"Synced, but {attention} change{'s need' if attention != 1 else ' needs'} your "
                 "attention: see the panel on the right.",
                 "warning",
             )
@@ -199,6 +216,7 @@ class MainWindow(QMainWindow):
         for page in self.workspaces:
             if hasattr(page, "reload"):
                 page.reload()
+        self.find_workspaces()
 
     def _sync_failed(self, error: BaseException) -> None:
         self.status.set_online(self.sync.online, True)

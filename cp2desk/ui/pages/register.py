@@ -103,9 +103,7 @@ class RegisterPage(QWidget):
         for widget in (self.view, self.no_officers, self.no_match):
             self.stack.addWidget(widget)
         layout.addWidget(self.stack, 1)
-        self.footer = QLabel()
-        self.footer.setObjectName("Muted")
-        layout.addWidget(self.footer)
+        layout.addLayout(self._marking_bar())
         self.stack.setCurrentWidget(self.no_officers)
 
     # --- building -----------------------------------------------------------------
@@ -128,6 +126,7 @@ class RegisterPage(QWidget):
         )
         self.day_filter = QComboBox()
         self.day_filter.setAccessibleName("Sessions shown")
+        self.day_filter.setMinimumWidth(180)
         self.day_filter.currentIndexChanged.connect(
             lambda: self._on_filter(lambda: self.proxy.set_day(self.day_filter.currentData()))
         )
@@ -152,6 +151,29 @@ class RegisterPage(QWidget):
         row.addWidget(self.session_combo)
         row.addWidget(self.state_badge)
         row.addStretch(1)
+        self.mark_all_button = QPushButton(theme.icon("mark_all"), "Mark all present")
+        self.mark_all_button.setToolTip("Mark present everyone in this session who has no mark yet")
+        self.mark_all_button.clicked.connect(self._mark_all)
+        self.sign_off_button = QPushButton(theme.icon("lock"), "Sign off session…")
+        self.sign_off_button.setProperty("primary", True)
+        self.sign_off_button.clicked.connect(self._sign_off)
+        row.addSpacing(8)
+        row.addWidget(self.mark_all_button)
+        row.addWidget(self.sign_off_button)
+        return row
+
+    def _marking_bar(self) -> QHBoxLayout:
+        """Below the grid: the chosen session's counts, and the buttons for the selected cell.
+
+        They sit under the grid, not in the toolbar, so the page still fits beside the
+        issues panel on a 1366 px screen.
+        """
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.footer = QLabel()
+        self.footer.setObjectName("Muted")
+        self.footer.setWordWrap(True)
+        row.addWidget(self.footer, 1)
         self.buttons: dict[str, QPushButton] = {}
         for status, text in (
             ("present", "Present  P"),
@@ -164,15 +186,6 @@ class RegisterPage(QWidget):
             button.clicked.connect(lambda _=False, s=status: self.mark_current(s))
             self.buttons[status] = button
             row.addWidget(button)
-        self.mark_all_button = QPushButton(theme.icon("mark_all"), "Mark all present")
-        self.mark_all_button.setToolTip("Mark present everyone in this session who has no mark yet")
-        self.mark_all_button.clicked.connect(self._mark_all)
-        self.sign_off_button = QPushButton(theme.icon("lock"), "Sign off session…")
-        self.sign_off_button.setProperty("primary", True)
-        self.sign_off_button.clicked.connect(self._sign_off)
-        row.addSpacing(8)
-        row.addWidget(self.mark_all_button)
-        row.addWidget(self.sign_off_button)
         return row
 
     def _table(self) -> RegisterView:
@@ -310,7 +323,7 @@ class RegisterPage(QWidget):
         self.footer.setText(
             f"{self.register.sessions[index].label}:  {count.expected} expected  ·  "
             f"{count.present} present  ·  {count.late} late  ·  {count.absent} absent  ·  "
-            f"{count.unmarked} not yet marked        {len(self.register.rows)} officers at this centre"
+            f"{count.unmarked} not yet marked"
         )
 
     def _enable(self, ready_to_sign: bool) -> None:
