@@ -6,26 +6,34 @@ table per chunk keeps it to seconds, and reserving the chunk's sequence numbers 
 the feed counter lock keeps the feed's contract (every replicated row has a `seq`, in
 commit order) without the before-flush hook.
 
-Two ways in: Core executemany (any database), and on PostgreSQL with psycopg, COPY
-on the session's own connection and transaction. Measured on the national seed, a
-row-by-row protocol (executemany, or insertmanyvalues) tops out near 10-16k rows/s
-on a small PostgreSQL; COPY does 25-35k, which is what keeps a national seed under a
-minute (bench/seed_national.py prints both and the plain-driver baseline).
+Two ways in: Core executemany (any database), and on PostgreSQL with psycopg, COPY on
+the session's own connection and transaction. On the national seed, executemany
+reached about 12k professional rows/s and COPY about 25k on a small shared
+PostgreSQL; only COPY keeps a national seed under a minute (bench/seed_national.py
+prints both against the plain driver).
+
+Chunks are written by one background thread while the caller generates the next
+rows, so generating and inserting overlap; the caller's session is used by that
+thread alone until `close()`, which waits for it and re-raises its error.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cp2hub import feed
 from cp2hub.models import REPLICATED
 
 Row = dict[str, Any]
+_DONE = None
 
 
 class BulkWriter:
@@ -40,11 +48,8 @@ class BulkWriter:
         self.chunk_rows = chunk_rows
         if method == "auto":
             dialect = session.get_bind().dialect
-            method = (
-                "copy"
-                if (dialect.name, dialect.driver) == ("postgresql", "psycopg")
-                else "executemany"
-            )
+            copy = (dialect.name, dialect.driver) == ("postgresql", "psycopg")
+            method = "copy" if copy else "executemany"
         if method not in ("copy", "executemany"):
             raise ValueError(f"unknown bulk insert method {method!r}")
         self.method = method
@@ -52,6 +57,11 @@ class BulkWriter:
         self._pending: dict[str, list[Row]] = {}
         self._waiting = 0
         self._templates: dict[str, Row] = {}
+        self._chunks: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self._thread = threading.Thread(target=self._write_chunks, name="bulk-writer", daemon=True)
+        self._thread.start()
 
     def add(self, model: type, rows: Iterable[Row]) -> None:
         buffer = self._pending.setdefault(model.__tablename__, [])
@@ -62,35 +72,74 @@ class BulkWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Hand every buffered row to the writer thread, parents first."""
+        self._raise_if_failed()
+        chunk = []
         for model in REPLICATED:
             rows = self._pending.pop(model.__tablename__, None)
             if rows:
-                self._insert(model.__table__, rows)
+                chunk.append((model.__table__, rows))
         self._waiting = 0
+        if chunk:
+            self._chunks.put(chunk)
+
+    def close(self, abandon: bool = False) -> None:
+        """Write what is buffered (unless `abandon`), wait for the thread, raise its error."""
+        if not abandon and self._error is None:
+            self.flush()
+        self._abandoned = abandon
+        self._chunks.put(_DONE)
+        self._thread.join()
+        if not abandon:
+            self._raise_if_failed()
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _write_chunks(self) -> None:
+        while (chunk := self._chunks.get()) is not _DONE:
+            if self._error is not None or self._abandoned:
+                continue  # drain, so the producer never blocks on a dead writer
+            try:
+                for table, rows in chunk:
+                    self._insert(table, rows)
+            except BaseException as error:  # handed to the caller by flush() / close()
+                self._error = error
 
     def _insert(self, table: Table, rows: list[Row]) -> None:
         first = feed.reserve(self.session, len(rows))
         stamp = feed.clock.now()
-        template = self._template(table)
-        clocks = {c.name: stamp for c in table.columns if c.name.endswith("_hlc")}
-        full = [
-            {**template, **row, **clocks, "seq": first + i, "hlc": stamp}
+        base = self._template(table) | {
+            c.name: stamp for c in table.columns if c.name.endswith("hlc")
+        }
+        stamped = [name for name in base if name.endswith("hlc")]
+        columns = [name for name in base if name != "seq" and name not in stamped]
+        values = [
+            (*(row.get(name, base[name]) for name in columns), *(stamp for _ in stamped), first + i)
             for i, row in enumerate(rows)
         ]
+        names = [*columns, *stamped, "seq"]
         if self.method == "copy":
-            self._copy(table, list(template), full)
+            self._copy(table, names, values)
         else:
-            self.session.execute(insert(table), full)
-        self.counts[table.name] += len(full)
+            self.session.execute(insert(table), [dict(zip(names, v, strict=True)) for v in values])
+        self.counts[table.name] += len(values)
 
-    def _copy(self, table: Table, columns: list[str], rows: list[Row]) -> None:
+    def _copy(self, table: Table, names: list[str], values: list[tuple]) -> None:
         quote = self.session.get_bind().dialect.identifier_preparer
-        names = ", ".join(quote.quote(c) for c in columns)
-        sql = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
-        cursor = self.session.connection().connection.driver_connection.cursor()
-        with cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+        columns = ", ".join(quote.quote(name) for name in names)
+        sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+        connection = self.session.connection()
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(sql) as copy:
+                for row in values:
+                    copy.write_row(row)
+        except connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
+            raise DBAPIError.instance(
+                sql, None, error, connection.dialect.loaded_dbapi.Error
+            ) from error
 
     def _template(self, table: Table) -> Row:
         """Every column with its scalar default (or None), so all rows share one key set."""

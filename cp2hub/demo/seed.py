@@ -92,9 +92,13 @@ def seed_demo(
         clear(db)
     with db.write() as session:
         writer = BulkWriter(session, method=insert_method)
-        seeder = Seeder(writer, SIZES[size], random.Random(seed), today or dt.date.today())
-        seeder.run()
-        return dict(sorted(seeder.writer.counts.items()))
+        try:
+            Seeder(writer, SIZES[size], random.Random(seed), today or dt.date.today()).run()
+        except BaseException:
+            writer.close(abandon=True)
+            raise
+        writer.close()
+        return dict(sorted(writer.counts.items()))
 
 
 class Seeder:
@@ -132,7 +136,6 @@ class Seeder:
         users, grants = user_rows(cast, hash_password(DEMO_PASSWORD))
         add(m.AppUser, users)
         add(m.RoleGrant, grants)
-        self.writer.flush()
 
     def _series(self) -> None:
         add = self.writer.add
