@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from cp2desk.local_db.models import (
@@ -231,36 +231,40 @@ def _rows(
         )
     )
     by_officer: dict[str, RegisterRow] = {}
-    for r in session.execute(query):
-        first, stop = span(r.from_session_id, r.until_session_id, r.status, index_of, count)
-        row = by_officer.get(r.professional_id)
+    for r in session.connection().execute(query).all():
+        dep_id, prof_id, from_id, until_id, status = r[:5]
+        nid, tsc, phone, pos, rank = r[8:]
+        first, stop = span(from_id, until_id, status, index_of, count)
+        row = by_officer.get(prof_id)
         if row is None:
-            name = " ".join(p for p in (r.first_name, r.middle_name, r.last_name) if p)
-            row = by_officer[r.professional_id] = RegisterRow(
-                r.professional_id,
-                name,
-                r.national_id or "",
-                r.tsc_number or "",
-                r.position,
-                r.rank,
-                r.phone or "",
+            name = " ".join(filter(None, r[5:8]))
+            row = by_officer[prof_id] = RegisterRow(
+                prof_id, name, nid or "", tsc or "", pos, rank, phone or ""
             )
-        if r.status == "active" or first < stop:
-            row.position, row.position_rank = r.position, r.rank
-        row.spans.append(Span(r.deployment_id, first, stop, r.status))
+        if status == "active" or first < stop:
+            row.position, row.position_rank = pos, rank
+        row.spans.append(Span(dep_id, first, stop, status))
     return sorted(by_officer.values(), key=lambda r: (r.position_rank, r.name))
 
 
 def _fill_marks(
     session: Session, station_id: str, rows: list[RegisterRow], index_of: dict[str, int]
 ) -> None:
+    """Marks of the centre; check-in times arrive as text and are parsed once per value
+    (a morning rush repeats the same few minutes thousands of times)."""
     by_deployment = {s.deployment_id: r for r in rows for s in r.spans}
-    for dep_id, session_id, status, check_in in session.execute(
-        select(
-            Attendance.deployment_id, Attendance.session_id, Attendance.status, Attendance.check_in
-        ).where(Attendance.station_id == station_id, Attendance.deleted.is_(False))
-    ):
+    times: dict[str | None, dt.time | None] = {None: None}
+    query = select(
+        Attendance.deployment_id,
+        Attendance.session_id,
+        Attendance.status,
+        type_coerce(Attendance.check_in, String),
+    ).where(Attendance.station_id == station_id, Attendance.deleted.is_(False))
+    for dep_id, session_id, status, check_in in session.connection().execute(query).all():
         row = by_deployment.get(dep_id)
         index = index_of.get(session_id)
-        if row is not None and index is not None:
-            row.marks[index] = Mark(status, check_in)
+        if row is None or index is None:
+            continue
+        if check_in not in times:
+            times[check_in] = dt.time.fromisoformat(check_in)
+        row.marks[index] = Mark(status, times[check_in])

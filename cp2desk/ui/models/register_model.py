@@ -217,13 +217,19 @@ class RegisterFilter(QSortFilterProxyModel):
         return model
 
     def set_search(self, text: str) -> None:
-        self._change(lambda: setattr(self, "_text", text.strip().casefold()), rows=True)
+        text = text.strip().casefold()
+        if text != self._text:
+            self._change(lambda: setattr(self, "_text", text), rows=True)
 
     def set_role(self, role: str) -> None:
-        self._change(lambda: setattr(self, "_role", role), rows=True)
+        """Filters are no-ops when unchanged: a reload must not re-filter 5,000 rows for nothing."""
+        if role != self._role:
+            self._change(lambda: setattr(self, "_role", role), rows=True)
 
     def set_day(self, day: dt.date | None) -> None:
         """Show the sessions of `day` only, or every session when None."""
+        if day == self._day:
+            return
         self._change(lambda: setattr(self, "_day", day), rows=False)
 
     def _change(self, apply, rows: bool) -> None:
