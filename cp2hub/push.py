@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ConfigDict, ValidationError, create_model
-from sqlalchemy import select
+from pydantic import ConfigDict, Field, ValidationError, create_model
+from sqlalchemy import BigInteger, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,7 +53,20 @@ class PushContext:
 def row_model(table: str):
     """A strict pydantic model of one table's wire row: unknown or mistyped fields refused."""
     types = column_types(RECORD_BY_TABLE[table])
-    fields = {name: (types[name] | None, None) for name in wire_columns(RECORD_BY_TABLE[table])}
+    columns = MODEL_BY_TABLE[table].__table__.c
+
+    def bounded(name: str):
+        # The column's limits, so an over-long text or an out-of-range number is refused
+        # by name here, not failed by PostgreSQL (500) or stored whole by SQLite.
+        length = getattr(columns[name].type, "length", None)
+        if types[name] is int:
+            bits = 63 if isinstance(columns[name].type, BigInteger) else 31
+            return Field(None, ge=-(2**bits), lt=2**bits)
+        return Field(None, max_length=length) if length and types[name] is str else None
+
+    fields = {
+        name: (types[name] | None, bounded(name)) for name in wire_columns(RECORD_BY_TABLE[table])
+    }
     return create_model(
         f"{table}_row", __config__=ConfigDict(extra="forbid", strict=False), **fields
     )
