@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cp2desk.sync.errors import CorruptResponse
 from cp2desk.sync.records import (
     NATURAL_KEYS,
     RECORD_BY_TABLE,
@@ -136,8 +137,9 @@ _PARSERS = {
 }
 
 
-class ProtocolError(ValueError):
-    """A page or answer that does not follow this protocol (corrupt or hostile)."""
+class ProtocolError(CorruptResponse, ValueError):
+    """A page or answer that does not follow this protocol (corrupt or hostile); a
+    `CorruptResponse`, so the device shows its message like any damaged answer."""
 
 
 def encode_value(value: Any) -> Any:
@@ -156,6 +158,21 @@ def table_layout(table: str) -> tuple[tuple[str, ...], frozenset[str], dict[str,
     types = column_types(record)
     parsers = {name: _PARSERS[t] for name, t in types.items() if t in _PARSERS}
     return columns, frozenset(ref_columns(record)), parsers
+
+
+_NONE = type(None)
+
+
+@lru_cache(maxsize=None)
+def _plain_types(table: str) -> list[tuple[int, str, frozenset[type]]]:
+    """(position, name, allowed types) of a table's columns sent as plain JSON values."""
+    columns, refs, parsers = table_layout(table)
+    types = column_types(RECORD_BY_TABLE[table])
+    return [
+        (i, c, frozenset({types[c], _NONE}))
+        for i, c in enumerate(columns)
+        if c not in refs and c not in parsers and types[c] in (int, bool, str)
+    ]
 
 
 class PageWriter:
@@ -198,6 +215,19 @@ def read_rows(page: PullPage, table_page: TablePage) -> list[dict[str, Any]]:
     ref_positions = [i for i, c in enumerate(columns) if c in refs]
     parse_positions = [(i, parsers[c]) for i, c in enumerate(columns) if c in parsers]
     key = NATURAL_KEYS.get(table_page.table)
+    rows = table_page.rows
+    width = len(columns)
+    if any(len(values) != width for values in rows):
+        raise ProtocolError(f"The hub sent a damaged row for '{table_page.table}'.")
+    for i, name, allowed in _plain_types(table_page.table):
+        if not {type(values[i]) for values in rows} <= allowed:
+            raise ProtocolError(f"The hub sent a wrong value of '{name}' in '{table_page.table}'.")
+    for i in ref_positions:
+        found = {values[i] for values in rows} - {None}
+        if found and not (
+            {type(v) for v in found} == {int} and min(found) >= 0 and max(found) < len(ref_list)
+        ):
+            raise ProtocolError(f"The hub sent a damaged reference in '{table_page.table}'.")
     out = []
     try:
         for values in table_page.rows:
