@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+import time
 from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -109,13 +110,15 @@ def _migrate(args: argparse.Namespace) -> int:
 def _seed_demo(args: argparse.Namespace) -> int:
     url = _url(args)
     db = _open(url)
+    started = time.perf_counter()
     try:
         counts = seed_demo(db, args.size, args.seed, args.today, reset=args.reset)
     except DatabaseNotEmpty as error:
         raise CliError(str(error)) from None
     finally:
         db.dispose()
-    print(f"Seeded {args.size} demo data (seed {args.seed}) into {_show(url)}:")
+    seconds = time.perf_counter() - started
+    print(f"Seeded {args.size} demo data (seed {args.seed}) into {_show(url)} in {seconds:.1f} s:")
     print("  " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
     print(f"Demo accounts, password {DEMO_PASSWORD!r}:")
     for role, phone in DEMO_ACCOUNTS.items():
