@@ -199,6 +199,7 @@ def test_each_guard_rail_is_explained(
     assert workspace.messages.kind == "error"
     assert expected in workspace.messages.text
     assert window.isVisible(), "a refusal is a message, not a crash"
+    assert page.view.currentIndex() == index, "the cursor stays on the refused cell"
     with replica.read() as session:
         assert session.scalars(select(Attendance).where(Attendance.origin != "hub")).all() == []
     if session_key == "mon_pm" and officer == "Jane":

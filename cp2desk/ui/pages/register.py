@@ -211,7 +211,7 @@ class RegisterPage(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)
-        view.mark_key.connect(self.mark_current)
+        view.mark_key.connect(lambda status: self.mark_current(status, advance=True))
         view.doubleClicked.connect(lambda _index: self.mark_current("present"))
         view.selectionModel().currentChanged.connect(self._on_current_changed)
         return view
@@ -337,8 +337,13 @@ class RegisterPage(QWidget):
 
     # --- actions ------------------------------------------------------------------
 
-    def mark_current(self, status: str) -> None:
-        """Mark the current cell, or the chosen session of the current officer's row."""
+    def mark_current(self, status: str, advance: bool = False) -> None:
+        """Mark the current cell, or the chosen session of the current officer's row.
+
+        With `advance` (a key press), the cursor steps down the column when the mark is
+        expected to pass the guard rails, so a session is marked key by key; on a cell
+        that will be refused it stays put, next to the message that explains why.
+        """
         index = self.view.currentIndex()
         if self.register is None or not index.isValid():
             return
@@ -349,8 +354,16 @@ class RegisterPage(QWidget):
         if session is None:
             return
         row = self.model.data(source, ROW_ROLE)
-        deployment = row.deployment_at(session) or row.spans[0].deployment_id
-        self.mark_requested.emit(deployment, self.register.sessions[session].id, status)
+        deployment = row.deployment_at(session)
+        self.mark_requested.emit(
+            deployment or row.spans[0].deployment_id, self.register.sessions[session].id, status
+        )
+        expected = (
+            deployment is not None and marking_state(self.register, session, self.now).can_mark
+        )
+        below = index.siblingAtRow(index.row() + 1)
+        if advance and expected and below.isValid():
+            self.view.setCurrentIndex(below)
 
     def _mark_all(self) -> None:
         session_id = self._chosen_session_id()

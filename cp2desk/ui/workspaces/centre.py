@@ -63,7 +63,6 @@ class CentreWorkspace(QWidget):
         self.tabs.addTab(self.own, theme.icon("person"), "My attendance")
         layout.addWidget(self.tabs, 1)
         self.register_page.mark_requested.connect(self.mark)
-        self.register_page.view.mark_key.connect(self._advance)
         self.register_page.mark_all_requested.connect(self.mark_all_present)
         self.register_page.sign_off_requested.connect(self.ask_sign_off)
         self.today.open_session.connect(self.open_session)
@@ -149,14 +148,6 @@ class CentreWorkspace(QWidget):
         self._refresh_summaries()
         self.messages.success(f"{result.summary}. Saved on this computer.")
         self.changed.emit()
-
-    def _advance(self, _status: str) -> None:
-        """After a key mark, step down the column so a whole session is marked key by key."""
-        view = self.register_page.view
-        index = view.currentIndex()
-        below = index.siblingAtRow(index.row() + 1)
-        if below.isValid():
-            view.setCurrentIndex(below)
 
     def mark_all_present(self, session_id: str) -> None:
         replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
