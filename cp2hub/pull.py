@@ -28,7 +28,7 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
             select(*(model.__table__.c[c] for c in wanted))
             .where(model.seq > cursor, model.seq <= high, visible(model, scope))
             .order_by(model.seq)
-            .limit(limit)
+            .limit(limit + 1)  # one more than a page: a table cut at `limit` must say `more`
         )
         rows = session.execute(query).mappings().all()
         if rows:
