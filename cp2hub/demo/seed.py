@@ -102,6 +102,10 @@ def seed_demo(
 
 
 class Seeder:
+    """One seeding run: the shared rows first, then one sub-county at a time (so a
+    national seed holds one sub-county's people in memory, not 250,000), the demo
+    sub-county and its cast first, the demo logins last."""
+
     def __init__(self, writer: BulkWriter, size: Size, rng: random.Random, today: dt.date) -> None:
         self.size = size
         self.rng = rng
