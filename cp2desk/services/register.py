@@ -7,6 +7,9 @@ because a KCSE centre register can hold thousands of officers and must open at o
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -123,7 +126,7 @@ def load_register(
 ) -> Register | None:
     """The officers x sessions register of a centre for its current series."""
     today = today or dt.date.today()
-    with replica.read() as session:
+    with replica.read() as session, _no_collection():
         centre = _centre(session, station_id)
         series = _current_series(session, station_id, today)
         if centre is None or series is None:
@@ -152,6 +155,22 @@ def load_register(
             series.mark_opens_min,
             series.mark_closes_min,
         )
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of small rows are built.
+
+    They hold no cycles, yet each allocation burst triggers collections that walk the
+    whole heap (Qt, SQLAlchemy): on a 5,000-officer centre that is half the load time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _centre(session: Session, station_id: str) -> Centre | None:
