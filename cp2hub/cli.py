@@ -1,4 +1,4 @@
-"""The `cp2hub` command: serve the hub, migrate its database, seed demo data.
+"""The `cp2hub` command: serve the hub, migrate its database, seed demo data, compute claims.
 
 Every command first brings the database to the newest schema, so a hub never runs
 against tables older than its code. Failures a person can act on (a database that
@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--reset", action="store_true", help="empty the database first")
     _database_option(seed)
     seed.set_defaults(command=_seed_demo)
+
+    claims = commands.add_parser(
+        "compute-claims", help="compute every officer's claim of a series from its attendance"
+    )
+    claims.add_argument("--series", required=True, metavar="CODE", help="e.g. KCSE-2026")
+    _database_option(claims)
+    claims.set_defaults(command=_compute_claims)
     return parser
 
 
@@ -123,6 +130,21 @@ def _seed_demo(args: argparse.Namespace) -> int:
     print(f"Demo accounts, password {DEMO_PASSWORD!r}:")
     for role, phone in DEMO_ACCOUNTS.items():
         print(f"  {role:<15} {phone}")
+    return 0
+
+
+def _compute_claims(args: argparse.Namespace) -> int:
+    from cp2hub.claims import UnknownSeries, compute_claims
+
+    url = _url(args)
+    db = _open(url)
+    try:
+        summary = compute_claims(db, args.series)
+    except UnknownSeries as error:
+        raise CliError(error.message) from None
+    finally:
+        db.dispose()
+    print("\n".join(summary.lines()))
     return 0
 
 

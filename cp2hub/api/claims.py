@@ -1,0 +1,21 @@
+"""KNEC administrators compute a series' claims from the attendance synced so far."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Depends
+
+from cp2hub.api.deps import DB, CurrentUser, check_protocol
+from cp2hub.claims import compute_claims
+from cp2hub.errors import Forbidden
+
+router = APIRouter(prefix="/admin/claims", tags=["claims"], dependencies=[Depends(check_protocol)])
+
+
+@router.post("/{series_code}/compute")
+def compute(series_code: str, principal: CurrentUser, db: DB) -> dict:
+    """Recompute every claim of the series; devices receive the changed ones at their next sync."""
+    if not principal.has("admin"):
+        raise Forbidden("Only a KNEC administrator can compute claims.")
+    return asdict(compute_claims(db, series_code))
