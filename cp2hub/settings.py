@@ -21,8 +21,15 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     max_failed_logins: int = 5
     lockout_minutes: int = 15
-    sms_backend: str = "outbox"
+    sms_backend: str = "outbox"  # or "africastalking" (cp2hub.sms)
     sms_short_code: str = "22262"
+    sms_username: str = ""  # Africa's Talking account, CP2HUB_SMS_USERNAME
+    sms_api_key: str = ""  # CP2HUB_SMS_API_KEY
+    sms_sender: str = ""  # approved sender id or short code; empty: the provider's default
+    sms_inbound_key: str = ""  # if set, the inbound-SMS webhook needs ?key=<this>
+    register_per_number_per_hour: int = 3
+    register_per_ip_per_hour: int = 20
+    password_sms_per_number_per_hour: int = 3
     pull_page_size: int = 5000
 
     def resolved_database_url(self) -> str:
