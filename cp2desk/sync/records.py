@@ -285,9 +285,10 @@ class ApplicationRecord(SyncMeta):
 class DeploymentRecord(SyncMeta):
     """An officer deployed to a station in a position for a series.
 
-    A redeployment ends this row (status 'redeployed', `until_session_id` set) and
-    starts a new one at the target station, so a deployment never changes station:
-    the old centre keeps its history and the new centre receives a new row.
+    A redeployment ends this row (status 'redeployed', `until_session_id` = the first
+    session it no longer serves, exclusive) and starts a new one at the target station
+    (`from_session_id`, inclusive), so a deployment never changes station: the old
+    centre keeps its history and the new centre receives a new row.
     """
 
     __tablename__ = "deployment"
@@ -356,7 +357,7 @@ class AttendanceRecord(SyncMeta):
 
 
 class SessionSignoffRecord(SyncMeta):
-    """A centre manager's sign-off of a session; id = natural_id('signoff', station, session)."""
+    """A centre manager's sign-off of a session; id = natural_id('session_signoff', station, session)."""
 
     __tablename__ = "session_signoff"
     station_id: Mapped[str] = mapped_column(ForeignKey("station.id"), index=True)
