@@ -214,8 +214,10 @@ def _holds(session: Session, user_id: str, role: str, **scope: str) -> bool:
 
 
 def _require_manager(session: Session, user_id: str, station_id: str) -> None:
-    if _holds(session, user_id, "centre_manager", station_id=station_id):
-        return
+    """The centre manager marks a centre; the KNEC clerk their distribution centre's staff."""
+    for role in ("centre_manager", "knec_clerk"):
+        if _holds(session, user_id, role, station_id=station_id):
+            return
     if _holds(session, user_id, "centre_manager"):
         raise NotDeployedHere(
             "This officer is deployed to another centre, not yours, so you cannot mark them."
