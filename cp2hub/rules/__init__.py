@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cp2hub.rules import attendance, movement, profile, redeploy, signoff
+from cp2hub.rules import application, attendance, movement, profile, redeploy, signoff
 
 RULES = {
     "attendance": attendance.apply,
@@ -12,4 +12,5 @@ RULES = {
     "qualification": profile.apply_owned,
     "material_movement": movement.apply,
     "redeployment": redeploy.apply,
+    "application": application.apply,
 }

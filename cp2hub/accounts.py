@@ -1,0 +1,180 @@
+"""Accounts made by SMS: register a phone number, PASSWORD by SMS, change a password.
+
+The username is the phone number. A new password is random (`secrets`), from an
+alphabet without look-alike characters since people copy it from an SMS, and only its
+Argon2 hash is stored. The SMS goes inside the transaction that stores the hash: if
+the provider refuses it, nothing changes and the old password still works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cp2desk.sync.phones import InvalidPhone, normalise_phone
+from cp2desk.sync.portal import MIN_PASSWORD_LENGTH
+from cp2desk.sync.records import natural_id
+from cp2hub.auth import Principal, utcnow
+from cp2hub.errors import AccountLocked, HubError, WrongPassword
+from cp2hub.models import AppUser, Professional, RoleGrant
+from cp2hub.passwords import hash_password, verify_password
+from cp2hub.settings import Settings
+from cp2hub.sms import SmsGateway
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PASSWORD_LENGTH = 8
+
+
+class InvalidPhoneNumber(HubError):
+    code = "invalid_phone"
+
+
+class PhonesDiffer(HubError):
+    code = "phones_differ"
+
+
+class AlreadyRegistered(HubError):
+    status = 409
+    code = "already_registered"
+
+
+class WeakPassword(HubError):
+    code = "weak_password"
+
+
+def new_password() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def local_number(phone: str, spaced: bool = False) -> str:
+    """2547XXXXXXXX as Kenyans write it: 07XXXXXXXX, or 07XX XXX XXX."""
+    local = "0" + phone[3:]
+    return f"{local[:4]} {local[4:7]} {local[7:]}" if spaced else local
+
+
+def phone_of(text: str) -> str:
+    try:
+        return normalise_phone(text)
+    except InvalidPhone as exc:
+        raise InvalidPhoneNumber(str(exc)) from exc
+
+
+def register(
+    session: Session, phone: str, phone_again: str, settings: Settings, sms: SmsGateway
+) -> str:
+    """Create the account of a phone number and SMS its login details; returns the number.
+
+    Creates the professional (unless KNEC already has one with this number), the login
+    and the 'professional' role.
+    """
+    if not phone.strip():
+        raise InvalidPhoneNumber("Enter your mobile number.")
+    number = phone_of(phone)
+    if not phone_again.strip():
+        raise PhonesDiffer("Enter your mobile number a second time, to be sure it is right.")
+    if phone_of(phone_again) != number:
+        raise PhonesDiffer(
+            "The two mobile numbers are not the same. Enter the same number in both boxes."
+        )
+    if session.scalar(select(AppUser.id).where(AppUser.phone == number)) is not None:
+        raise already_registered(settings)
+    person = session.scalar(select(Professional).where(Professional.phone == number))
+    if person is None:
+        person = Professional(phone=number)
+        session.add(person)
+        session.flush()
+    password = new_password()
+    user = AppUser(
+        phone=number,
+        professional_id=person.id,
+        display_name=person.full_name,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()  # a concurrent registration of the number fails here (unique phone)
+    session.add(
+        RoleGrant(
+            id=natural_id("role_grant", user.id, "professional"),
+            user_id=user.id,
+            role="professional",
+        )
+    )
+    session.flush()
+    sms.send(
+        number,
+        f"KNEC CP2: your account is ready. Username: {local_number(number)} "
+        f"Password: {password} Please change the password after you sign in.",
+    )
+    return number
+
+
+def already_registered(settings: Settings) -> AlreadyRegistered:
+    return AlreadyRegistered(
+        f"This number is already registered. Send PASSWORD to {settings.sms_short_code} "
+        "to get your login details."
+    )
+
+
+def send_new_password(session: Session, phone: str, sms: SmsGateway) -> bool:
+    """PASSWORD by SMS: a new password for a registered number, sent to that number.
+
+    Returns False, and does nothing, for a number without an account (the caller
+    answers the same either way, so the webhook reveals no account).
+    """
+    try:
+        number = normalise_phone(phone)
+    except InvalidPhone:
+        return False
+    user = session.scalar(
+        select(AppUser).where(AppUser.phone == number, AppUser.deleted.is_(False))
+    )
+    if user is None:
+        return False
+    password = new_password()
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None  # the lockout message sends people here
+    sms.send(
+        number,
+        f"KNEC CP2: your new password is {password} (username {local_number(number)}). "
+        "Your old password no longer works.",
+    )
+    return True
+
+
+def change_password(
+    session: Session, principal: Principal, old: str, new: str, settings: Settings
+) -> None:
+    """Change the caller's password. A wrong current password counts towards the lockout."""
+    user = session.get(AppUser, principal.user_id)
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        raise AccountLocked(
+            "This account is locked after too many wrong passwords. Try again later, or send "
+            f"PASSWORD to {settings.sms_short_code} for new login details."
+        )
+    if not verify_password(user.password_hash, old):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+        raise WrongPassword("Your current password is not correct.")
+    problem = password_problem(new, old, user.phone)
+    if problem:
+        raise WeakPassword(problem)
+    user.password_hash = hash_password(new)
+    user.failed_logins = 0
+
+
+def password_problem(new: str, old: str, phone: str) -> str | None:
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return f"The new password must have at least {MIN_PASSWORD_LENGTH} characters."
+    if new == old:
+        return "The new password must be different from the current one."
+    digits = "".join(c for c in new if c.isdigit())
+    if new.isdigit() and (digits in phone or digits in local_number(phone)):
+        return "Do not use your phone number as your password."
+    return None
