@@ -62,14 +62,8 @@ def phone_of(text: str) -> str:
         raise InvalidPhoneNumber(str(exc)) from exc
 
 
-def register(
-    session: Session, phone: str, phone_again: str, settings: Settings, sms: SmsGateway
-) -> str:
-    """Create the account of a phone number and SMS its login details; returns the number.
-
-    Creates the professional (unless KNEC already has one with this number), the login
-    and the 'professional' role.
-    """
+def checked_number(phone: str, phone_again: str) -> str:
+    """The number typed twice, as stored (2547XXXXXXXX); a clear refusal otherwise."""
     if not phone.strip():
         raise InvalidPhoneNumber("Enter your mobile number.")
     number = phone_of(phone)
@@ -79,6 +73,15 @@ def register(
         raise PhonesDiffer(
             "The two mobile numbers are not the same. Enter the same number in both boxes."
         )
+    return number
+
+
+def register(session: Session, number: str, settings: Settings, sms: SmsGateway) -> None:
+    """Create the account of a checked number (`checked_number`) and SMS its login details.
+
+    Creates the professional (unless KNEC already has one with this number), the login
+    and the 'professional' role.
+    """
     if session.scalar(select(AppUser.id).where(AppUser.phone == number)) is not None:
         raise already_registered(settings)
     person = session.scalar(select(Professional).where(Professional.phone == number))
@@ -108,7 +111,6 @@ def register(
         f"KNEC CP2: your account is ready. Username: {local_number(number)} "
         f"Password: {password} Please change the password after you sign in.",
     )
-    return number
 
 
 def already_registered(settings: Settings) -> AlreadyRegistered:

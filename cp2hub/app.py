@@ -6,12 +6,21 @@ from fastapi import FastAPI
 
 from fastapi.middleware.gzip import GZipMiddleware
 
-from cp2hub.api import auth, claims, health, sync
+from cp2hub.api import accounts, admin, auth, claims, health, sms, sync, vacancies
 from cp2hub.db import Database
 from cp2hub.errors import install_handlers
 from cp2hub.settings import Settings
 
-ROUTERS = (health.router, auth.router, sync.router, claims.router)
+ROUTERS = (
+    health.router,
+    auth.router,
+    sync.router,
+    claims.router,
+    accounts.router,
+    sms.router,
+    vacancies.router,
+    admin.router,
+)
 
 
 def create_app(db: Database, settings: Settings | None = None) -> FastAPI:

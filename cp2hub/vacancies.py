@@ -277,3 +277,16 @@ def _daily_rates(session: Session, series_ids: set[str]) -> dict[tuple[str, str]
         )
     ).all()
     return {(s, p): rate for s, p, rate in rows}
+
+
+def listing(session: Session, status: str, today: dt.date) -> list[VacancyLine]:
+    """Every vacancy with `status` ('open', 'closed' or 'all'), for administrators."""
+    query = (
+        select(Vacancy, Series, Position)
+        .join(Series, Series.id == Vacancy.series_id)
+        .join(Position, Position.id == Vacancy.position_id)
+        .order_by(Series.starts_on, Vacancy.deadline, Position.rank, Vacancy.id)
+    )
+    if status != "all":
+        query = query.where(Vacancy.status == status)
+    return lines(session, None, session.execute(query).all(), today)

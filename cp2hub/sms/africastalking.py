@@ -87,7 +87,9 @@ def _check(answer: Any, to: str) -> None:
             answer = None
     data = answer.get("SMSMessageData") if isinstance(answer, dict) else None
     if not isinstance(data, dict):
-        raise SmsFailed("The SMS provider's answer was not understood; the message may not have gone.")
+        raise SmsFailed(
+            "The SMS provider's answer was not understood; the message may not have gone."
+        )
     recipients = data.get("Recipients") or []
     mine = next((r for r in recipients if isinstance(r, dict) and r.get("number") == to), None)
     if mine is None:
