@@ -1,0 +1,101 @@
+"""Claims over real HTTP: computed by an administrator from synced attendance, then pulled
+by each officer (their own) and by the sub-county director (all of the sub-county's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from cp2desk.local_db import models as lm
+from cp2desk.services import attendance, claims
+from cp2desk.sync.records import natural_id
+from cp2hub import models as hm
+from tests.sync.scenario import PASSWORD
+
+ADMIN_PHONE = "254755000001"
+
+
+@pytest.fixture
+def admin(hub_db, world):
+    from cp2hub.passwords import hash_password
+
+    with hub_db.write() as s:
+        user = hm.AppUser(
+            id=natural_id("user", ADMIN_PHONE), phone=ADMIN_PHONE, display_name="KNEC Admin",
+            password_hash=hash_password(PASSWORD),
+        )  # fmt: skip
+        s.add(user)
+        s.flush()
+        s.add(hm.RoleGrant(id=natural_id("grant", user.id, "admin"), user_id=user.id, role="admin"))
+        for code, rate in (("centre_manager", 550), ("supervisor", 680), ("invigilator", 550)):
+            s.add(hm.Rate(
+                series_id=world.series, position_id=natural_id("position", code),
+                region="standard", daily_rate=rate,
+            ))  # fmt: skip
+    return ADMIN_PHONE
+
+
+def compute(device, series: str = "KCSE-2026"):
+    client = device.client
+    return client.http.post(
+        f"{client.base_url}/admin/claims/{series}/compute",
+        headers={"Authorization": f"Bearer {client.access_token}"},
+        timeout=30,
+    )
+
+
+def test_claims_reach_the_officer_and_the_director(device, world, admin, hub):
+    alpha = device(world.users["manager_alpha"], "alpha")
+    alpha.sync()
+    manager_user = natural_id("user", world.users["manager_alpha"])
+    yesterday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(9))
+    for dep in world.deployments["alpha"]:
+        attendance.mark_attendance(
+            alpha.replica, manager_user, dep, world.sessions[0], "present", yesterday
+        )
+    absent = world.deployments["alpha"][3]
+    attendance.mark_attendance(
+        alpha.replica, manager_user, absent, world.sessions[0], "absent", yesterday
+    )
+    assert alpha.sync().pushed == 7
+
+    refused = compute(alpha)
+    assert refused.status_code == 403 and "administrator" in refused.json()["message"]
+    office = device(admin, "admin")
+    answer = compute(office)
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert summary["officers"] == 18 and summary["payable"] == 0
+    assert summary["amount_blocked"] == 550 + 680 + 3 * 550, "five marked present yesterday"
+    assert summary["reasons"]["missing_payment"] == 18, "the scenario's officers set no payment"
+    assert compute(office, "KCSE-1999").status_code == 404
+
+    alpha.sync()
+    own = claims.own_claims(alpha.replica, manager_user)
+    assert [(c.series_code, c.sessions, c.days) for c in own] == [("KCSE-2026", 1, 1)]
+    assert own[0].amount == 550 and own[0].reasons[0].code == "missing_payment"
+    assert "Centre Manager" in own[0].positions[0]
+
+    director = device(world.users["director"], "director")
+    director.sync()
+    director_user = natural_id("user", world.users["director"])
+    sub_county = claims.directed_sub_counties(director.replica, director_user)[0]
+    report = claims.sub_county_claims(director.replica, sub_county.id)
+    assert report.series_code == "KCSE-2026"
+    assert {line.centre for line in report.lines} == {
+        "Alpha Secondary School",
+        "Beta Secondary School",
+    }
+    assert len(report.lines) == 12 and report.totals.officers == 12
+    missing = next(x for x in report.lines if x.professional_id == world.officers[absent])
+    assert missing.reasons[0].code == "missing_payment"
+    assert [r.code for r in missing.reasons] == ["missing_payment", "no_attendance"]
+    assert report.totals.amount_blocked == 550 + 680 + 3 * 550 and report.totals.payable == 0
+
+    gamma = device(world.users["manager_gamma"], "gamma")
+    gamma.sync()
+    with gamma.replica.read() as s:
+        seen = set(s.scalars(select(lm.Claim.professional_id)))
+    assert world.officers[absent] not in seen
