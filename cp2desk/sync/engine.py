@@ -174,7 +174,9 @@ def apply_page(session: Session, page: PullPage) -> int:
         if rows:
             model = MODEL_BY_TABLE[table_page.table]
             # The hub is the truth: a row it sends replaces any local row it collides with.
-            session.execute(insert(model).prefix_with("OR REPLACE"), rows)
+            # Core, not the ORM's bulk insert: one executemany per table (the ORM split the
+            # rows into runs by which values were None, one statement per run).
+            session.execute(insert(model.__table__).prefix_with("OR REPLACE"), rows)
             count += len(rows)
     return count
 
