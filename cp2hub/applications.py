@@ -122,6 +122,8 @@ def open_problem(vacancy: Vacancy, today: dt.date, remaining: int) -> str | None
     if vacancy.deadline < today:
         return f"The deadline for this vacancy was {vacancy.deadline:%d %b %Y}."
     if remaining <= 0:
+        if vacancy.positions == 1:
+            return "The only position of this vacancy has been filled."
         return f"All {vacancy.positions} positions of this vacancy have been filled."
     return None
 

@@ -1,0 +1,198 @@
+"""The SMS gateway: the outbox backend, and Africa's Talking through its real SDK without the network.
+
+The Africa's Talking tests build the SDK's own `SMSService` and replace only the HTTP
+call it makes (`requests.post` inside `africastalking.Service`), so they check the
+request our adapter makes the SDK send (URL, API key header, form fields) and how
+each of the provider's answers is turned into our errors.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from africastalking.SMS import SMSService
+from sqlalchemy import func, select
+
+from cp2hub import models as m
+from cp2hub.settings import Settings
+from cp2hub.sms import SmsFailed, gateway
+from cp2hub.sms.africastalking import AfricasTalkingSms, SmsNotConfigured
+from cp2hub.sms.outbox import OutboxSms, sent
+from tests.hub.portal_world import Api, portal_app
+
+
+class FakeResponse:
+    def __init__(self, status: int, body, content_type: str = "application/json") -> None:
+        self.status_code = status
+        self.headers = {"content-type": content_type}
+        self.text = body if isinstance(body, str) else json.dumps(body)
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def answer_for(status_code: int = 101, status: str = "Success", number: str = "+254712345678"):
+    return {
+        "SMSMessageData": {
+            "Message": "Sent to 1/1 Total Cost: KES 0.8000",
+            "Recipients": [
+                {
+                    "statusCode": status_code,
+                    "number": number,
+                    "status": status,
+                    "cost": "KES 0.8000",
+                    "messageId": "ATPid_SampleTxnId123",
+                }
+            ],
+        }
+    }
+
+
+@pytest.fixture
+def provider(monkeypatch):
+    """The HTTP layer under the SDK: records each POST and answers with `provider.reply`."""
+
+    class Provider:
+        calls: list[dict] = []
+        reply = FakeResponse(201, answer_for())
+
+        def post(self, url, headers, params, data, timeout):
+            self.calls.append({"url": url, "headers": headers, "data": data, "timeout": timeout})
+            if isinstance(self.reply, Exception):
+                raise self.reply
+            return self.reply
+
+    found = Provider()
+    found.calls = []
+    monkeypatch.setattr("africastalking.Service.requests.post", found.post)
+    return found
+
+
+def adapter(sender: str = "KNEC") -> AfricasTalkingSms:
+    return AfricasTalkingSms("", "", sender, service=SMSService("knec_cp2", "at-key-123"))
+
+
+def test_a_message_goes_to_the_sdk_as_africas_talking_expects(provider):
+    adapter().send("0712345678", "KNEC CP2: your account is ready.")
+    (call,) = provider.calls
+    assert call["url"] == "https://api.africastalking.com/version1/messaging"
+    assert call["headers"]["apiKey"] == "at-key-123"
+    assert call["data"] == {
+        "username": "knec_cp2",
+        "to": "+254712345678",
+        "message": "KNEC CP2: your account is ready.",
+        "bulkSMSMode": 1,
+        "from": "KNEC",
+    }
+
+
+def test_without_a_sender_the_providers_default_is_used(provider):
+    adapter(sender="").send("254712345678", "hello")
+    assert "from" not in provider.calls[0]["data"]
+
+
+def test_a_text_answer_holding_json_is_read_too(provider):
+    provider.reply = FakeResponse(201, answer_for(102, "Queued"), content_type="text/plain")
+    adapter().send("254712345678", "hello")
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "words"),
+    [
+        (405, "InsufficientBalance", "did not send the message (InsufficientBalance). Try again"),
+        (403, "InvalidPhoneNumber", "cannot deliver to this number (InvalidPhoneNumber)"),
+        (406, "UserInBlacklist", "cannot deliver to this number (UserInBlacklist)"),
+        (500, "InternalServerError", "did not send the message (InternalServerError)"),
+    ],
+)
+def test_each_refusal_of_a_recipient_becomes_sms_failed(provider, code, status, words):
+    provider.reply = FakeResponse(201, answer_for(code, status))
+    with pytest.raises(SmsFailed, match=words.replace("(", r"\(").replace(")", r"\)")):
+        adapter().send("254712345678", "hello")
+
+
+def test_an_http_error_from_the_provider(provider):
+    provider.reply = FakeResponse(401, "The supplied authentication is invalid", "text/plain")
+    with pytest.raises(SmsFailed, match="refused the message .The supplied authentication"):
+        adapter().send("254712345678", "hello")
+
+
+def test_no_network(provider):
+    provider.reply = requests.ConnectionError("no route to host")
+    with pytest.raises(SmsFailed, match="could not be reached"):
+        adapter().send("254712345678", "hello")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html>Bad gateway</html>",
+        {"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}},
+        {"unexpected": True},
+        answer_for(number="+254700000000"),
+    ],
+)
+def test_answers_we_cannot_read_or_that_leave_us_out(provider, body):
+    provider.reply = FakeResponse(201, body)
+    with pytest.raises(SmsFailed):
+        adapter().send("254712345678", "hello")
+
+
+def test_a_number_that_is_not_kenyan_never_reaches_the_provider(provider):
+    with pytest.raises(SmsFailed, match="not a Kenyan mobile number"):
+        adapter().send("12345", "hello")
+    assert provider.calls == []
+
+
+def test_settings_choose_the_backend_and_africas_talking_reads_the_environment(
+    monkeypatch, hub_database
+):
+    with hub_database.write() as session:
+        assert isinstance(gateway(Settings(), session), OutboxSms)
+        with pytest.raises(SmsNotConfigured, match="CP2HUB_SMS_USERNAME"):
+            gateway(Settings(sms_backend="africastalking"), session)
+        with pytest.raises(SmsNotConfigured, match="outbox or africastalking"):
+            gateway(Settings(sms_backend="pigeon"), session)
+    monkeypatch.setenv("CP2HUB_SMS_BACKEND", "africastalking")
+    monkeypatch.setenv("CP2HUB_SMS_USERNAME", "knec_cp2")
+    monkeypatch.setenv("CP2HUB_SMS_API_KEY", "at-key-456")
+    monkeypatch.setenv("CP2HUB_SMS_SENDER", "KNEC")
+    with hub_database.write() as session:
+        found = gateway(Settings(), session)
+    assert isinstance(found, AfricasTalkingSms) and found.sender == "KNEC"
+    assert found.service._username == "knec_cp2" and found.service._api_key == "at-key-456"
+
+
+def test_the_outbox_writes_in_the_callers_transaction(hub_database):
+    with hub_database.write() as session:
+        OutboxSms(session).send("254712345678", "kept")
+    with pytest.raises(RuntimeError), hub_database.write() as session:
+        OutboxSms(session).send("254712345678", "rolled back")
+        raise RuntimeError("the change that sent it failed")
+    with hub_database.read() as session:
+        assert [s.body for s in sent(session)] == ["kept"]
+        assert sent(session, phone="254700000000") == []
+
+
+def test_registration_through_africas_talking_end_to_end(provider, hub_database):
+    with portal_app(hub_database) as client:
+        client.app.state.sms = lambda session: adapter()
+        answer = Api(client).post(
+            "/accounts/register", {"phone": "0712345678", "phone_again": "0712345678"}
+        )
+        assert answer.status_code == 200
+        (call,) = provider.calls
+        assert call["data"]["to"] == "+254712345678"
+        assert "Username: 0712345678 Password: " in call["data"]["message"]
+        provider.reply = FakeResponse(201, answer_for(405, "InsufficientBalance", "+254712000999"))
+        failed = Api(client).post(
+            "/accounts/register", {"phone": "0712000999", "phone_again": "0712000999"}
+        )
+    assert failed.status_code == 503
+    assert "InsufficientBalance" in failed.json()["message"]
+    with hub_database.read() as session:
+        assert session.scalar(select(func.count()).select_from(m.SmsMessage)) == 0
+        users = session.scalars(select(m.AppUser.phone)).all()
+    assert users == ["254712345678"]
