@@ -30,7 +30,13 @@ CLOCK_SKEW_LIMIT_MS = 10 * 60 * 1000
 
 
 class Refused(Exception):
-    """A change the hub will not apply; the message is for the user."""
+    """A change the hub will not apply; the message is for the user. `row`, when given, is
+    the hub's row the device returns to if it is not the change's own (a refused
+    redeployment carries the deployment the device had ended)."""
+
+    def __init__(self, message: str, row: Base | None = None) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 class Conflict(Exception):
@@ -159,6 +165,8 @@ def _apply_one(ctx: PushContext, change: Change, rules: dict) -> tuple[Answer, B
     try:
         obj = rule(ctx, change, row)
     except Refused as exc:
+        if exc.row is not None:
+            return _refused(change, str(exc), as_wire(exc.row), exc.row.__tablename__), None
         return _refused(change, str(exc), _hub_row(ctx, change.table, row["id"])), None
     except Conflict as exc:
         answer = Answer(
@@ -172,8 +180,10 @@ def _apply_one(ctx: PushContext, change: Change, rules: dict) -> tuple[Answer, B
     return Answer(key=change.key, outcome="applied"), obj
 
 
-def _refused(change: Change, reason: str, row: dict[str, Any] | None = None) -> Answer:
-    return Answer(key=change.key, outcome="refused", reason=reason, row=row)
+def _refused(
+    change: Change, reason: str, row: dict[str, Any] | None = None, table: str | None = None
+) -> Answer:
+    return Answer(key=change.key, outcome="refused", reason=reason, row=row, table=table)
 
 
 def _hub_row(ctx: PushContext, table: str, row_id: str) -> dict[str, Any] | None:

@@ -2,7 +2,9 @@
 
 A decision, so optimistic concurrency: the device names the deployment it saw
 (`base_hlc`); if anyone changed it since, the move is refused as a conflict that
-says who moved whom, where and when.
+says who moved whom, where and when. The device checks the same rules first
+(`cp2desk.services.redeploy`); a move made offline can still be refused here, and
+the refusal carries the deployment the device had ended, so it returns to it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from cp2desk.sync.protocol import Change
 from cp2hub import feed
 from cp2hub.models import Deployment, ExamSession, Position, Professional, Redeployment, Station
 from cp2hub.push import Conflict, PushContext, Refused
-from cp2hub.rules.common import officer_name, who
+from cp2hub.rules.common import officer_name, session_label, who
 
 MOVED_BY = {"supervisor": "tsc_director", "invigilator": "tsc_director", "security_officer": "scde"}
 ROLE_NAMES = {"tsc_director": "the TSC sub-county director", "scde": "the sub-county director of education"}
@@ -46,15 +48,25 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment
     name = officer_name(s, old.professional_id)
     if old.status != "active" or (change.base_hlc is not None and change.base_hlc != old.hlc):
         raise Conflict(_moved_message(s, old, name), old)
+    # From here on a refusal carries the deployment the device ended, so it returns to it.
+    row["by_user_id"] = ctx.principal.user_id  # in the name of whoever really made it
+    if target.id == old.station_id:
+        raise Refused(f"{name} is already deployed to {target.name}.", old)
+    if not (row["reason"] or "").strip():
+        raise Refused("Say why the officer is moved; the reason is kept with the move.", old)
     person = s.get(Professional, old.professional_id)
     if person.institution_code and person.institution_code == target.code:
-        raise Refused(f"{name} teaches at {target.name} and cannot serve at their own school.")
+        raise Refused(f"{name} teaches at {target.name} and cannot serve at their own school.", old)
     sitting = s.get(ExamSession, row["from_session_id"]) if row["from_session_id"] else None
-    if sitting is not None and dt.datetime.combine(sitting.day, sitting.starts_at) <= dt.datetime.now():
+    if sitting is None or sitting.series_id != old.series_id:
+        raise Refused("Say from which session of the officer's series the move counts.", old)
+    if dt.datetime.combine(sitting.day, sitting.starts_at) <= dt.datetime.now():
         raise Refused(
             f"The {sitting.slot} session of {sitting.day:%d %b} has already started; "
-            "redeploy from a later session."
+            "redeploy from a later session.",
+            old,
         )
+    _check_once_per_session(s, old, sitting, name, source)
     old.status = "redeployed"
     old.until_session_id = row["from_session_id"]
     s.add(Deployment(
@@ -66,6 +78,45 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment
     move = Redeployment(**{k: v for k, v in row.items() if k != "seq"})
     s.add(move)
     return move
+
+
+def _start(s, session_id: str | None):
+    found = s.get(ExamSession, session_id) if session_id else None
+    return (found.day, found.starts_at) if found else None
+
+
+def _check_once_per_session(s, old: Deployment, sitting: ExamSession, name: str, source) -> None:
+    """Not twice in one session: the new deployment runs from `sitting` to the end of the
+    series, so none of the officer's other deployments may run past `sitting`; and the
+    move cannot reach back before the deployment it ends began."""
+    start = (sitting.day, sitting.starts_at)
+    others = s.scalars(
+        select(Deployment).where(
+            Deployment.professional_id == old.professional_id,
+            Deployment.series_id == old.series_id,
+            Deployment.id != old.id,
+            Deployment.status != "cancelled",
+        )
+    )
+    for other in others:
+        if other.status == "redeployed" and other.until_session_id is None:
+            continue  # ended before it began: covers nothing
+        until, begins = _start(s, other.until_session_id), _start(s, other.from_session_id)
+        if until is None or until > start:
+            at = other.from_session_id if begins is not None and begins > start else sitting.id
+            where = s.get(Station, other.station_id)
+            raise Refused(
+                f"{name} is already deployed to {where.name if where else 'another centre'} "
+                f"for {session_label(s, at)}; nobody serves at two centres in one session.",
+                old,
+            )
+    begins = _start(s, old.from_session_id)
+    if begins is not None and start < begins:
+        raise Refused(
+            f"{name} serves at {source.name} only from {session_label(s, old.from_session_id)}; "
+            "redeploy from that session or a later one.",
+            old,
+        )
 
 
 def _moved_message(s, old: Deployment, name: str) -> str:

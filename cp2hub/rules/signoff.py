@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from cp2desk.sync.protocol import Change
@@ -32,8 +33,23 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> SessionSigno
             + " before your change reached the hub; your change was not applied.",
             existing,
         )
+    if reopening:
+        _check_reopening(ctx, row, existing, station.name)
     if existing is None:
         existing = SessionSignoff(id=row["id"])
         s.add(existing)
     copy_fields(existing, row)
     return existing
+
+
+def _check_reopening(ctx: PushContext, row: dict[str, Any], existing, centre: str) -> None:
+    """A reopening is recorded: what it reopens was signed off, and it says who, when, why."""
+    if existing is None or existing.status != "signed":
+        raise Refused(
+            f"{session_label(ctx.session, row['session_id'])} at {centre} is not signed off, "
+            "so there is nothing to reopen."
+        )
+    if not (row["reason"] or "").strip():
+        raise Refused("Say why the session is reopened; the centre manager sees the reason.")
+    row["reopened_by"] = ctx.principal.user_id  # in the name of whoever really reopened it
+    row["reopened_at"] = row["reopened_at"] or dt.datetime.now()
