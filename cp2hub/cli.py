@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from cp2hub import portal_cli
 from cp2hub.db import Database, redacted
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
 from cp2hub.schema import current_revision, upgrade
@@ -67,7 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     claims.add_argument("--series", required=True, metavar="CODE", help="e.g. KCSE-2026")
     _database_option(claims)
     claims.set_defaults(command=_compute_claims)
+
+    portal_cli.add_commands(commands, _database_option, _open_from_args, CliError)
     return parser
+
+
+def _open_from_args(args: argparse.Namespace) -> tuple[Database, str]:
+    url = _url(args)
+    return _open(url), url
 
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
