@@ -40,6 +40,14 @@ from cp2desk.services.timetable import SessionInfo, span
 from cp2desk.sync.records import natural_id
 
 KINDS = ("collect", "return")
+STATE_TEXT = {
+    "waiting": "Not collected yet",
+    "not_collected": "Not collected",
+    "out": "Out: scripts due back",
+    "outstanding": "Return outstanding",
+    "seals_differ": "Seals differ",
+    "returned": "Returned",
+}
 SEAL = re.compile(r"^[A-Z0-9][A-Z0-9/-]{1,19}$")
 NATIONAL_ID = re.compile(r"^[0-9A-Z]{5,12}$")
 
@@ -131,6 +139,10 @@ class CustodyLine:
         if self.returned is None:
             return "outstanding" if self.session_over else "out"
         return "seals_differ" if self.missing_seals or self.unknown_seals else "returned"
+
+    @property
+    def state_text(self) -> str:
+        return STATE_TEXT[self.state]
 
     @property
     def flags(self) -> list[str]:
