@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from pydantic import ValidationError
 
 from cp2desk import __version__
-from cp2desk.sync import errors
+from cp2desk.sync import errors, portal
 from cp2desk.sync.protocol import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -28,6 +29,7 @@ from cp2desk.sync.protocol import (
 )
 
 DEFAULT_TIMEOUT = (5.0, 60.0)  # connect, read
+BY_CODE = {**errors.BY_CODE, **portal.ERRORS}
 
 
 class HubClient:
@@ -94,6 +96,34 @@ class HubClient:
     def health(self) -> dict:
         return self._call("GET", "/health", None, False)
 
+    # --- the portal: accounts, vacancies, applications (online only) ----------------
+
+    def register(self, phone: str, phone_again: str) -> portal.Notice:
+        body = portal.RegisterRequest(phone=phone, phone_again=phone_again).model_dump()
+        return self._parse(portal.Notice, self._call("POST", "/accounts/register", body, False))
+
+    def change_password(self, old_password: str, new_password: str) -> portal.Notice:
+        body = portal.PasswordChange(old_password=old_password, new_password=new_password)
+        data = self._call("POST", "/accounts/password", body.model_dump(), True)
+        return self._parse(portal.Notice, data)
+
+    def vacancy_filters(self) -> portal.VacancyFilters:
+        data = self._call("GET", "/vacancies/filters", None, True)
+        return self._parse(portal.VacancyFilters, data)
+
+    def search_vacancies(self, **filters: str) -> portal.VacancySearch:
+        params = {k: v for k, v in filters.items() if v}
+        return self._parse(portal.VacancySearch, self._call("GET", "/vacancies", None, True, params))
+
+    def apply_for(self, vacancy_id: str, confirm: bool) -> portal.ApplicationAnswer:
+        body = portal.ApplyRequest(confirm=confirm).model_dump()
+        data = self._call("POST", f"/vacancies/{quote(vacancy_id)}/apply", body, True)
+        return self._parse(portal.ApplicationAnswer, data)
+
+    def withdraw_application(self, application_id: str) -> portal.ApplicationAnswer:
+        path = f"/applications/{quote(application_id)}/withdraw"
+        return self._parse(portal.ApplicationAnswer, self._call("POST", path, None, True))
+
     # --- plumbing -----------------------------------------------------------------
 
     def _take(self, pair: TokenPair) -> None:
@@ -138,7 +168,7 @@ class HubClient:
             if code == "unauthenticated" and authed and not retried and self.refresh_token:
                 self.access_token = None
                 return self._call(method, path, body, authed, params, retried=True)
-            kind = errors.BY_CODE.get(code, errors.RequestRefused)
+            kind = BY_CODE.get(code, errors.RequestRefused)
             raise kind(message or f"The hub refused the request (error {response.status_code}).")
         return data
 

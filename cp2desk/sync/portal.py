@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from cp2desk.sync.errors import SyncError
 from cp2desk.sync.protocol import Envelope
 
 MIN_PASSWORD_LENGTH = 8
@@ -158,3 +159,16 @@ class NotifyRequest(Envelope):
 
 class NotifyAnswer(Envelope):
     sent: int
+
+
+# --- errors the device meets ----------------------------------------------------------
+
+
+class AlreadyRegistered(SyncError):
+    """The number has an account already: the message says how to get the login by SMS."""
+
+    code = "already_registered"
+
+
+ERRORS: dict[str, type[SyncError]] = {AlreadyRegistered.code: AlreadyRegistered}
+"""Hub error codes of these endpoints that the device tells apart (the client maps them)."""
