@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="open the app (the default)")
     run.add_argument("--hub", default=os.environ.get("CP2DESK_HUB_URL", ""))
+    run.add_argument("--exit-after", type=float, default=0, help="quit after this many seconds (smoke tests)")
     demo = commands.add_parser("demo", help="open the app on an embedded hub with demo data")
     demo.add_argument("--role", choices=ROLES, default="centre_manager")
     demo.add_argument("--home", type=Path, help="keep the demo's files here (default: a new temp folder)")
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return _sync(args)
     if args.command == "demo":
         return _demo(args)
-    return _run(getattr(args, "hub", "") or os.environ.get("CP2DESK_HUB_URL", ""))
+    hub = getattr(args, "hub", "") or os.environ.get("CP2DESK_HUB_URL", "")
+    return _run(hub, exit_after=getattr(args, "exit_after", 0))
 
 
 def _run(hub_url: str, **sign_in) -> int:

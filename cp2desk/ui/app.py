@@ -7,6 +7,8 @@ sync client load while the user types (cold start budget: 1.5 s to the login win
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import QApplication
 
 from cp2desk.ui import theme
 from cp2desk.ui.login import LoginWindow
+
+log = logging.getLogger(__name__)
 
 
 def create_app(argv: Sequence[str] | None = None) -> QApplication:
@@ -120,9 +124,28 @@ def run(
         login.phone.setText(phone)
     login.resize(1366, 768)
     login.show()
+    if os.environ.get("CP2DESK_SMOKE") == "1":  # the bundle's smoke test reads this line
+        _log_to_stderr()
+        QTimer.singleShot(0, lambda: _log_shown(login))
     if phone and password:
         login.password.setText(password)
         QTimer.singleShot(0, login.submit)
     if exit_after:
         QTimer.singleShot(int(exit_after * 1000), app.quit)
     return app.exec()
+
+
+def _log_to_stderr() -> None:
+    if sys.stderr is not None:  # a windowed program on Windows has no stderr
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+
+
+def _log_shown(login: LoginWindow, waited_ms: int = 0) -> None:
+    """Once the login window is on screen (exposed), say so; after 10 s say it never was."""
+    handle = login.windowHandle()
+    if login.isVisible() and handle is not None and handle.isExposed():
+        log.info("login window shown")
+    elif waited_ms >= 10_000:
+        log.warning("login window NOT shown")
+    else:
+        QTimer.singleShot(10, lambda: _log_shown(login, waited_ms + 10))
