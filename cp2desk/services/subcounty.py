@@ -64,8 +64,10 @@ class Directorate:
 
     @property
     def role_titles(self) -> str:
+        """'TSC sub-county director', as a line under the sub-county's name."""
         held = sorted({r for roles in self.roles.values() for r in roles})
-        return " and ".join(ROLE_TITLES[r] for r in held)
+        text = " and ".join(ROLE_TITLES[r] for r in held)
+        return text[:1].upper() + text[1:]
 
     def may_move(self, position_code: str, sub_county_id: str) -> bool:
         role = MOVED_BY.get(position_code)

@@ -232,10 +232,11 @@ def _note(overview: Overview, d: DeploymentLine) -> str:
         return f"Left from {sessions[d.stop].label}" if d.stop < len(sessions) else "Left"
     parts = []
     if d.first > 0:
-        parts.append(f"Here from {sessions[d.first].label}")
+        parts.append(f"here from {sessions[d.first].label}")
     if d.stop < len(sessions):
         parts.append(f"leaves from {sessions[d.stop].label}")
-    return "; ".join(parts) or "Whole series"
+    note = "; ".join(parts) or "whole series"
+    return note[0].upper() + note[1:]
 
 
 def find_officers(overview: Overview, text: str) -> list[OfficerLine]:

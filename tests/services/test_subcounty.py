@@ -81,7 +81,7 @@ def test_staffing_follows_redeployments_session_by_session(replica, sub):
     brian = find_officers(afternoon, "Brian")[0]
     assert brian.centre == "Upper Hill School"
     assert find_officers(morning, "Brian")[0].centre == "Kangemi High School"
-    assert find_officers(morning, "Brian")[0].note == "leaves from Mon 9 Nov afternoon"
+    assert find_officers(morning, "Brian")[0].note == "Leaves from Mon 9 Nov afternoon"
 
 
 def test_attendance_across_centres_now(replica, sub):

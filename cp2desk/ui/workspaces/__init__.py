@@ -44,7 +44,25 @@ def _centres(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
     return [entry(c) for c in managed_centres(replica, user_id)]
 
 
-_FINDERS: list[Callable[[Replica, str], list[WorkspaceEntry]]] = [_centres]
+def _subcounty(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
+    """One workspace for every sub-county the user directs (TSC director or SCDE)."""
+    from cp2desk.services.subcounty import directorate
+    from cp2desk.ui.workspaces.subcounty import SubcountyWorkspace
+
+    who = directorate(replica, user_id)
+    if not who.roles:
+        return []
+    return [
+        WorkspaceEntry(
+            "subcounty:" + ",".join(who.sub_county_ids),
+            f"{who.title} sub-county",
+            "subcounty",
+            lambda context, parent: SubcountyWorkspace(context, who, parent),
+        )
+    ]
+
+
+_FINDERS: list[Callable[[Replica, str], list[WorkspaceEntry]]] = [_centres, _subcounty]
 
 
 def available(replica: Replica, user_id: str) -> list[WorkspaceEntry]:

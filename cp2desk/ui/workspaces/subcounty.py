@@ -1,0 +1,326 @@
+"""The sub-county director's workspace: overview, attendance, officers, redeployments.
+
+It loads the overview of one session (off the UI thread) and hands plain rows to its
+pages; choosing another session reloads. Redeploying and reopening run as operations
+through their dialogs, exports write CSV files; refusals land in the dialog or the
+message bar. A sync reloads everything, so a move the hub refused disappears from the
+overview (and appears in the issues panel) without the director doing anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cp2desk.services import redeploy as moves
+from cp2desk.services import reopen, subcounty_csv
+from cp2desk.services.redeploy_history import MoveLine, history
+from cp2desk.services.subcounty import Directorate, Overview, load_overview
+from cp2desk.services.subcounty_summary import OfficerLine
+from cp2desk.ui import theme
+from cp2desk.ui.confirm import confirm
+from cp2desk.ui.context import DeskContext
+from cp2desk.ui.message_bar import MessageBar
+from cp2desk.ui.operation import user_message
+from cp2desk.ui.pages.subcounty_attendance import AttendancePage
+from cp2desk.ui.pages.subcounty_history import HistoryPage
+from cp2desk.ui.pages.subcounty_officers import OfficersPage
+from cp2desk.ui.pages.subcounty_overview import OverviewPage
+from cp2desk.ui.pages.subcounty_redeploy import RedeployDialog
+from cp2desk.ui.pages.subcounty_reopen import ReopenDialog
+
+
+class SubcountyWorkspace(QWidget):
+    changed = Signal()
+    """A write was committed here: the main window refreshes the pending count."""
+    loaded = Signal()
+
+    def __init__(
+        self, context: DeskContext, who: Directorate, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self.context, self.who = context, who
+        self.overview: Overview | None = None
+        self.moves: list[MoveLine] = []
+        self.redeploy_dialog: RedeployDialog | None = None
+        self.reopen_dialog: ReopenDialog | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(8)
+        top = QHBoxLayout()
+        heading = QVBoxLayout()
+        heading.setSpacing(2)
+        self.title = QLabel(f"{who.title} sub-county")
+        self.title.setObjectName("PageTitle")
+        self.subtitle = QLabel(who.role_titles)
+        self.subtitle.setObjectName("PageSubtitle")
+        heading.addWidget(self.title)
+        heading.addWidget(self.subtitle)
+        top.addLayout(heading, 1)
+        top.addWidget(QLabel("Session"))
+        self.session_combo = QComboBox()
+        self.session_combo.setAccessibleName("Session shown")
+        self.session_combo.setMinimumWidth(250)
+        self.session_combo.currentIndexChanged.connect(self._on_session)
+        self.badge = QLabel()
+        self.badge.setObjectName("Badge")
+        self.badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        top.addWidget(self.session_combo)
+        top.addWidget(self.badge)
+        layout.addLayout(top)
+        self.messages = MessageBar()
+        layout.addWidget(self.messages)
+        self.tabs = QTabWidget()
+        self.overview_page = OverviewPage()
+        self.attendance = AttendancePage()
+        self.officers = OfficersPage()
+        self.history_page = HistoryPage()
+        self.tabs.addTab(self.overview_page, theme.icon("subcounty"), "Overview")
+        self.tabs.addTab(self.attendance, theme.icon("register"), "Attendance")
+        self.tabs.addTab(self.officers, theme.icon("officers"), "Officers")
+        self.tabs.addTab(self.history_page, theme.icon("history"), "Redeployments")
+        layout.addWidget(self.tabs, 1)
+        self.overview_page.export_requested.connect(lambda: self.export_deployments())
+        self.overview_page.centre_history_requested.connect(self.show_centre_history)
+        self.attendance.export_requested.connect(lambda: self.export_attendance())
+        self.attendance.reopen_requested.connect(self.open_reopen)
+        self.officers.redeploy_requested.connect(self.open_redeploy)
+        self.reload()
+
+    # --- loading ------------------------------------------------------------------
+
+    def reload(self) -> None:
+        replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
+        session_id = self.session_combo.currentData()
+
+        def load() -> tuple[Overview, list[MoveLine]]:
+            return load_overview(replica, user_id, now, session_id), history(replica, user_id)
+
+        self.context.runner.run(load, self._loaded, self._failed)
+
+    def _loaded(self, result: tuple[Overview, list[MoveLine]]) -> None:
+        self.overview, self.moves = result
+        overview = self.overview
+        self._fill_sessions(overview)
+        officers = len({d.professional_id for d in overview.deployments})
+        parts = [
+            overview.directorate.role_titles,
+            overview.series_name,
+            f"{len(overview.centres)} exam centres",
+            f"{officers} officers",
+        ]
+        self.subtitle.setText("   ·   ".join(p for p in parts if p))
+        self._badge(overview)
+        self.overview_page.set_overview(overview)
+        self.attendance.set_overview(overview, self.badge.text().lower())
+        self.officers.set_overview(overview, self.moves)
+        self.history_page.set_moves(self.moves, overview.centres)
+        self.loaded.emit()
+
+    def _fill_sessions(self, overview: Overview) -> None:
+        self.session_combo.blockSignals(True)
+        self.session_combo.clear()
+        for s in overview.sessions:
+            self.session_combo.addItem(f"{s.label}, {s.starts_at:%H:%M}", s.id)
+        if overview.session_index is not None:
+            self.session_combo.setCurrentIndex(overview.session_index)
+        self.session_combo.blockSignals(False)
+
+    def _badge(self, overview: Overview) -> None:
+        session, now = overview.session, self.context.now()
+        if session is None:
+            tone, text = "waiting", "No sessions"
+        elif overview.now_index == overview.session_index:
+            tone, text = "open", "Marking now"
+        elif dt.datetime.combine(session.day, session.starts_at) > now:
+            tone, text = "waiting", "Not started yet"
+        else:
+            tone, text = "signed", "Past session"
+        self.badge.setText(text)
+        self.badge.setProperty("tone", tone)
+        theme.repolish(self.badge)
+
+    def _on_session(self) -> None:
+        self.reload()
+
+    def _failed(self, error: BaseException) -> None:
+        self.messages.error(user_message(error))
+
+    # --- redeploying --------------------------------------------------------------
+
+    def open_redeploy(self, officer: OfficerLine) -> RedeployDialog | None:
+        if self.overview is None:
+            return None
+        dialog = RedeployDialog(officer, self.overview, self.context.now(), self)
+        dialog.check_requested.connect(lambda *choice: self._check(dialog, officer, choice))
+        dialog.redeploy_requested.connect(lambda *choice: self._confirm(dialog, officer, choice))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        self.redeploy_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _check(self, dialog: RedeployDialog, officer: OfficerLine, choice: tuple) -> None:
+        replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
+        to, from_session, reason = choice
+
+        def done(check: moves.RedeployCheck) -> None:
+            if dialog is self.redeploy_dialog:
+                dialog.show_check(check, choice)
+
+        self.context.runner.run(
+            lambda: moves.check_redeploy(
+                replica, user_id, officer.deployment_id, to, from_session, reason, now
+            ),
+            done,
+            self._failed,
+        )
+
+    def _confirm(self, dialog: RedeployDialog, officer: OfficerLine, choice: tuple) -> None:
+        warnings = dialog.check.warnings if dialog.check else []
+        if not warnings:
+            self._redeploy(dialog, officer, choice)
+            return
+        box = confirm(
+            dialog,
+            "Leave a centre short?",
+            "\n\n".join(warnings) + "\n\nRedeploy anyway?",
+            "Redeploy anyway",
+            lambda: self._redeploy(dialog, officer, choice),
+        )
+        box.rejected.connect(lambda: dialog.show_check(dialog.check, dialog.choice()))
+
+    def _redeploy(self, dialog: RedeployDialog, officer: OfficerLine, choice: tuple) -> None:
+        replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
+        to, from_session, reason = choice
+
+        def done(result: moves.RedeployResult) -> None:
+            if dialog is self.redeploy_dialog:
+                dialog.accept()
+            self.messages.success(
+                f"{result.summary}. Saved on this computer; it goes to the hub with the next sync."
+            )
+            self.changed.emit()
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            if dialog is self.redeploy_dialog:
+                dialog.show_error(user_message(error))
+            else:
+                self._failed(error)
+
+        self.context.runner.run(
+            lambda: moves.redeploy(
+                replica, user_id, officer.deployment_id, to, from_session, reason, now
+            ),
+            done,
+            failed,
+        )
+
+    def _closed(self, dialog: QWidget) -> None:
+        if dialog is self.redeploy_dialog:
+            self.redeploy_dialog = None
+        if dialog is self.reopen_dialog:
+            self.reopen_dialog = None
+        dialog.deleteLater()
+
+    # --- reopening ----------------------------------------------------------------
+
+    def open_reopen(self, station_id: str) -> None:
+        session = self.overview.session if self.overview else None
+        if session is None:
+            return
+        replica = self.context.replica
+        self.context.runner.run(
+            lambda: reopen.signoff_facts(replica, station_id, session.id),
+            self._show_reopen,
+            self._failed,
+        )
+
+    def _show_reopen(self, facts: reopen.SignoffFacts | None) -> None:
+        if facts is None or not facts.can_reopen:
+            self.messages.show_message("That session is not signed off there any more.", "info")
+            return
+        dialog = ReopenDialog(facts, self)
+        dialog.reopen_requested.connect(lambda reason: self._reopen(dialog, reason))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        self.reopen_dialog = dialog
+        dialog.open()
+
+    def _reopen(self, dialog: ReopenDialog, reason: str) -> None:
+        replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
+        facts = dialog.facts
+
+        def done(result: reopen.ReopenResult) -> None:
+            if dialog is self.reopen_dialog:
+                dialog.accept()
+            self.messages.success(
+                f"{result.summary}. The centre manager can correct the marks after the next sync."
+            )
+            self.changed.emit()
+            self.reload()
+
+        def failed(error: BaseException) -> None:
+            if dialog is self.reopen_dialog:
+                dialog.show_error(user_message(error))
+
+        self.context.runner.run(
+            lambda: reopen.reopen_session(
+                replica, user_id, facts.station_id, facts.session_id, reason, now
+            ),
+            done,
+            failed,
+        )
+
+    # --- exporting ----------------------------------------------------------------
+
+    def export_deployments(self, path: str | Path | None = None) -> None:
+        self._export(
+            "deployments", "Export the deployment list", subcounty_csv.export_deployments, path
+        )
+
+    def export_attendance(self, path: str | Path | None = None) -> None:
+        self._export(
+            "attendance", "Export the attendance summary", subcounty_csv.export_attendance, path
+        )
+
+    def _export(self, what: str, title: str, write, path: str | Path | None) -> None:
+        """Ask where (unless told), then write the file off the UI thread."""
+        if path is None:
+            name = f"{what}-{self.who.title.lower().replace(' ', '-')}-{self.context.today()}.csv"
+            path, _filter = QFileDialog.getSaveFileName(
+                self, title, str(Path.home() / name), "CSV files (*.csv)"
+            )
+            if not path:
+                return
+        replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
+        target = Path(path)
+        noun = "deployment lines" if what == "deployments" else "centre sessions"
+        self.context.runner.run(
+            lambda: write(replica, user_id, target, now),
+            lambda count: self.messages.success(f"Saved {count} {noun} to {target}."),
+            self._failed,
+        )
+
+    # --- navigation ---------------------------------------------------------------
+
+    def show_centre_history(self, station_id: str) -> None:
+        self.tabs.setCurrentWidget(self.history_page)
+        self.history_page.show_centre(station_id)
+
+    def focus_search(self) -> None:
+        page = self.tabs.currentWidget()
+        if hasattr(page, "focus_search"):
+            page.focus_search()
