@@ -18,5 +18,5 @@ lint:
 bench:  ## benchmarks with their workloads (bench/)
 	$(PYTHON) -m bench
 
-bundle:  ## the PyInstaller bundle (build/)
-	$(PYTHON) -m PyInstaller --noconfirm build/cp2desk.spec
+bundle:  ## the PyInstaller bundle: build/dist/cp2desk/ (work files in build/work/)
+	$(PYTHON) -m PyInstaller --noconfirm --distpath build/dist --workpath build/work build/cp2desk.spec
