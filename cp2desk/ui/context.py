@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cp2desk.local_db.replica import Replica
+    from cp2desk.sync.client import HubClient
     from cp2desk.ui.operation import OperationRunner
 
 
@@ -25,6 +26,11 @@ class DeskContext:
     runner: OperationRunner
     display_name: str = ""
     now: Callable[[], dt.datetime] = field(default=dt.datetime.now)
+    client: HubClient | None = None
+    """The hub, for what only works online (vacancy search, password change); None in
+    tests of purely local screens."""
+    sign_out: Callable[[], None] | None = None
+    """Ends the session on this computer and returns to the sign-in window."""
 
     def today(self) -> dt.date:
         return self.now().date()
