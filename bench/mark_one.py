@@ -10,6 +10,7 @@ INSERT + COMMIT of one row in a WAL file with the replica's pragmas.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import statistics
 import sys
@@ -71,6 +72,11 @@ def main() -> int:
     print(f"  ratio to baseline: {figure / baseline:.1f}x")
     ok = figure < TARGET_MS
     print("  PASS" if ok else "  FAIL")
+    print("RESULT " + json.dumps({  # read by `python3 -m bench`
+        "name": "mark_one", "what": "one mark: attendance row + outbox entry, one transaction",
+        "figure": round(figure, 3), "unit": "ms", "target": f"median < {TARGET_MS:.0f} ms",
+        "baseline": round(baseline, 3), "baseline_what": "raw sqlite3 INSERT + COMMIT",
+        "ratio": round(figure / baseline, 2), "ok": ok}))
     return 0 if ok else 1
 
 

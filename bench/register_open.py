@@ -11,6 +11,7 @@ SELECT of the same rows (deployments, officers, positions and marks of the centr
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import statistics
@@ -121,6 +122,16 @@ def main() -> int:
     print(f"  ratio to baseline: {figure / baseline:.1f}x")
     ok = max(cold, figure) < TARGET_MS
     print("  PASS" if ok else "  FAIL")
+    print("RESULT " + json.dumps({  # read by `python3 -m bench`
+        "name": "register_open", "what": f"register of {OFFICERS:,} officers opens (first run)",
+        "figure": round(cold, 1), "unit": "ms", "target": f"< {TARGET_MS:.0f} ms",
+        "baseline": round(baseline, 1), "baseline_what": "raw sqlite3 SELECT of the rows",
+        "ratio": round(cold / baseline, 2), "ok": cold < TARGET_MS}))
+    print("RESULT " + json.dumps({
+        "name": "register_open (warm)", "what": f"the same, median of {RUNS} more opens",
+        "figure": round(figure, 1), "unit": "ms", "target": f"< {TARGET_MS:.0f} ms",
+        "baseline": round(baseline, 1), "baseline_what": "raw sqlite3 SELECT of the rows",
+        "ratio": round(figure / baseline, 2), "ok": figure < TARGET_MS}))
     return 0 if ok else 1
 
 

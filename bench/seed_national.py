@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import time
@@ -38,6 +39,8 @@ def main() -> int:
     url = os.environ.get("CP2HUB_DATABASE_URL", "")
     if not url.startswith("postgresql"):
         print("set CP2HUB_DATABASE_URL to a PostgreSQL URL (its data is replaced)", file=sys.stderr)
+        print("RESULT " + json.dumps({"name": "seed_national", "target": "< 60 s",
+                                      "skipped": "needs PostgreSQL URL (--postgres)"}))
         return 2
     db = Database(url)
     upgrade(db)
@@ -57,10 +60,17 @@ def main() -> int:
     ours = professionals / spent["professional"]
     print(f"  professional rows alone: {ours:,.0f} rows/s (insert time inside the seed)")
     db.dispose()
-    for label, rate in _baseline(url).items():
+    rates = _baseline(url)
+    for label, rate in rates.items():
         print(
             f"baseline psycopg {label:<11} {rate:>9,.0f} rows/s   seed/baseline = {ours / rate:.2f}"
         )
+    print("RESULT " + json.dumps({  # read by `python3 -m bench`; ratio of professional rows/s
+        "name": "seed_national", "what": f"seed {args.size} ({rows:,} rows) into PostgreSQL",
+        "figure": round(seconds, 1), "unit": "s", "target": "< 60 s",
+        "baseline": round(rates["COPY"]), "baseline_unit": "rows/s",
+        "baseline_what": "psycopg COPY of its professional rows",
+        "ratio": round(ours / rates["COPY"], 2), "ok": seconds < 60}))
     return 0
 
 
