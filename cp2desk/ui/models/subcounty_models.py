@@ -103,7 +103,9 @@ class StaffingModel(_LinesModel):
     ) -> None:
         self.beginResetModel()
         self.positions, self.session_label = list(positions), session_label
-        self.headers = self.FIXED + [f"{p.name}s" for p in positions] + self.TOTALS
+        # "Security\nOfficers": two-line headers keep every role in view on a laptop.
+        self.headers = self.FIXED + [f"{p.name}s".replace(" ", "\n", 1) for p in positions]
+        self.headers += self.TOTALS
         self.lines = list(lines)
         self.endResetModel()
 
@@ -207,7 +209,7 @@ class AttendanceModel(_LinesModel):
 
 class OfficersModel(_LinesModel):
     headers = ["Officer", "Role", "Centre", "Phone", "ID number", "TSC no.", "Mark", "Deployment"]
-    WIDTHS = (190, 110, 210, 110, 90, 72, 76, 240)
+    WIDTHS = (190, 100, 200, 110, 90, 72, 64, 180)
 
     def cell(self, line: OfficerLine, column: int, role: int) -> Any:
         if role not in (Display, Edit):
@@ -237,16 +239,19 @@ class AbsentModel(_LinesModel):
 
 
 class HistoryModel(_LinesModel):
-    headers = ["When", "Officer", "From", "To", "From session", "By", "Reason", "Sync"]
-    WIDTHS = (118, 190, 190, 190, 150, 120, 220, 120)
+    headers = ["When", "Officer", "From", "To", "From session", "By", "Sync", "Reason"]
+    WIDTHS = (112, 160, 160, 160, 130, 70, 120, 200)
+    OFFICER, SYNC, REASON = 1, 6, 7
 
     def cell(self, line: MoveLine, column: int, role: int) -> Any:
         if role == Edit and column == 0:
             return line.at.isoformat()
-        if role == Qt.ItemDataRole.ForegroundRole and column == 7 and line.waiting:
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.SYNC and line.waiting:
             return QBrush(OVER_TEXT)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 6:
-            return line.reason
+        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 3, self.REASON):
+            return (line.from_centre, line.to_centre, line.reason)[
+                (2, 3, self.REASON).index(column)
+            ]
         if role not in (Display, Edit):
             return None
         return (
@@ -256,8 +261,8 @@ class HistoryModel(_LinesModel):
             line.to_centre,
             line.from_session,
             line.by.capitalize() if line.by == "you" else line.by,
-            line.reason,
             "Waiting to sync" if line.waiting else "Accepted by the hub",
+            line.reason,
         )[column]
 
 

@@ -124,7 +124,7 @@ class AttendancePage(QWidget):
         elif waiting:
             self.headline.setText(
                 f"{len(waiting)} of {len(expected)} centres have not marked {label} yet"
-                + (f" ({now_text})" if now_text else "")
+                + (f"; {now_text}" if now_text else "")
             )
         else:
             self.headline.setText(f"Every centre has started marking {label}.")

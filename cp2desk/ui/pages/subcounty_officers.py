@@ -73,6 +73,7 @@ class OfficersPage(QWidget):
         self.history_title = QLabel("Redeployments")
         self.history_title.setObjectName("CardTitle")
         self.history_view = LinesTable(self.history_proxy, HistoryModel.WIDTHS)
+        self.history_view.setColumnHidden(HistoryModel.OFFICER, True)  # it is the selected one
         history_layout.addWidget(self.history_title)
         history_layout.addWidget(self.history_view, 1)
         splitter.addWidget(history)

@@ -26,7 +26,7 @@ from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.models.subcounty_models import LinesFilter, StaffingModel
 from cp2desk.ui.pages.subcounty_table import Figures, LinesTable
 
-CENTRE_WIDTH, CODE_WIDTH, NUMBER_WIDTH, ROLE_WIDTH = 250, 84, 92, 128
+CENTRE_WIDTH, CODE_WIDTH, NUMBER_WIDTH, ROLE_WIDTH = 236, 84, 92, 96
 
 
 class OverviewPage(QWidget):

@@ -51,7 +51,8 @@ class LinesTable(QTableView):
         metrics = self.horizontalHeader().fontMetrics()
         for column, width in enumerate(self.widths):
             title = str(self.model().headerData(column, Qt.Orientation.Horizontal) or "")
-            self.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 36))
+            widest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+            self.setColumnWidth(column, max(width, widest + 36))
 
     def current_line(self) -> Any | None:
         index = self.currentIndex()

@@ -125,7 +125,8 @@ class SubcountyWorkspace(QWidget):
         self.subtitle.setText("   ·   ".join(p for p in parts if p))
         self._badge(overview)
         self.overview_page.set_overview(overview)
-        self.attendance.set_overview(overview, self.badge.text().lower())
+        marking = overview.now_index is not None and overview.now_index == overview.session_index
+        self.attendance.set_overview(overview, "marking is open now" if marking else "")
         self.officers.set_overview(overview, self.moves)
         self.history_page.set_moves(self.moves, overview.centres)
         self.loaded.emit()
