@@ -18,14 +18,20 @@ SESSIONS_PER_BAND = 8
 
 
 def register_report(
-    replica: Replica, station_id: str, now: dt.datetime | None = None, title: str = ""
+    replica: Replica,
+    station_id: str,
+    now: dt.datetime | None = None,
+    title: str = "",
+    place_label: str = "Centre",
 ) -> Report | None:
     now = now or dt.datetime.now()
     register = load_register(replica, station_id, now.date())
-    return build(register, now, title) if register else None
+    return build(register, now, title, place_label) if register else None
 
 
-def build(register: Register, now: dt.datetime, title: str = "") -> Report:
+def build(
+    register: Register, now: dt.datetime, title: str = "", place_label: str = "Centre"
+) -> Report:
     c = register.centre
     sessions = register.sessions
     columns = [
@@ -39,7 +45,7 @@ def build(register: Register, now: dt.datetime, title: str = "") -> Report:
     report = Report(
         title or "Attendance register",
         register.series_name,
-        "Centre",
+        place_label,
         f"{c.name} ({c.code}), {c.sub_county}, {c.county}".replace(", , ", ", ").strip(", "),
         now,
         columns,

@@ -76,7 +76,8 @@ class Report:
         return bands
 
     def file_stem(self) -> str:
-        words = f"{self.title} {self.place} {self.made_at:%Y-%m-%d}"
+        place = self.place.split(" (")[0].split(",")[0]  # the name, without code or county
+        words = f"{self.title} {place} {self.made_at:%Y-%m-%d}"
         return re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-").lower()
 
 

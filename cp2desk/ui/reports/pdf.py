@@ -9,6 +9,7 @@ the total number of pages is known before the first page is drawn.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,6 +196,8 @@ def write_pdf(report: Report, path: Path | str) -> Path:
     layout = _Layout(report, writer)
     pages = layout.pages()
     painter = QPainter(writer)
+    if not painter.isActive():  # Qt says nothing else when the file cannot be created
+        raise OSError(errno.EACCES, "the file cannot be written there", str(path))
     try:
         for number, page in enumerate(pages, start=1):
             if number > 1:

@@ -44,6 +44,21 @@ def _centres(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
     return [entry(c) for c in managed_centres(replica, user_id)]
 
 
+def _distribution_centres(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
+    from cp2desk.services.custody import DistributionCentre, clerk_centres
+    from cp2desk.ui.workspaces.distribution import DistributionWorkspace
+
+    def entry(dc: DistributionCentre) -> WorkspaceEntry:
+        return WorkspaceEntry(
+            f"distribution:{dc.station_id}",
+            dc.name,
+            "materials",
+            lambda context, parent: DistributionWorkspace(context, dc, parent),
+        )
+
+    return [entry(dc) for dc in clerk_centres(replica, user_id)]
+
+
 def _subcounty(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
     """One workspace for every sub-county the user directs (TSC director or SCDE)."""
     from cp2desk.services.subcounty import directorate
@@ -62,7 +77,11 @@ def _subcounty(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
     ]
 
 
-_FINDERS: list[Callable[[Replica, str], list[WorkspaceEntry]]] = [_centres, _subcounty]
+_FINDERS: list[Callable[[Replica, str], list[WorkspaceEntry]]] = [
+    _centres,
+    _distribution_centres,
+    _subcounty,
+]
 
 
 def available(replica: Replica, user_id: str) -> list[WorkspaceEntry]:

@@ -8,8 +8,9 @@ present, sign-off and a sync reload the register. Refusals land in the message b
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from cp2desk.reports.register import register_report
 from cp2desk.services import attendance
 from cp2desk.services.glance import (
     glance,
@@ -24,10 +25,12 @@ from cp2desk.ui.confirm import confirm
 from cp2desk.ui.context import DeskContext
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import user_message
+from cp2desk.ui.pages.materials import MaterialsPage
 from cp2desk.ui.pages.officers import OfficersPage
 from cp2desk.ui.pages.own_attendance import OwnAttendancePage
 from cp2desk.ui.pages.register import RegisterPage
 from cp2desk.ui.pages.today import TodayPage
+from cp2desk.ui.reports.export import ExportButton
 
 
 class CentreWorkspace(QWidget):
@@ -48,9 +51,15 @@ class CentreWorkspace(QWidget):
         self.title.setObjectName("PageTitle")
         self.subtitle = QLabel(self._subtitle(""))
         self.subtitle.setObjectName("PageSubtitle")
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
         self.messages = MessageBar()
+        self.export = ExportButton(
+            context, [("Attendance register", self._register_report)], self.messages
+        )
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.export)
+        layout.addLayout(top)
+        layout.addWidget(self.subtitle)
         layout.addWidget(self.messages)
         self.tabs = QTabWidget()
         self.today = TodayPage()
@@ -61,6 +70,8 @@ class CentreWorkspace(QWidget):
         self.tabs.addTab(self.register_page, theme.icon("register"), "Register")
         self.tabs.addTab(self.officers, theme.icon("officers"), "Officers")
         self.tabs.addTab(self.own, theme.icon("person"), "My attendance")
+        self.materials = MaterialsPage(context, centre.station_id)
+        self.tabs.addTab(self.materials, theme.icon("materials"), "Materials")
         layout.addWidget(self.tabs, 1)
         self.register_page.mark_requested.connect(self.mark)
         self.register_page.mark_all_requested.connect(self.mark_all_present)
@@ -93,6 +104,10 @@ class CentreWorkspace(QWidget):
             return load_register(replica, station, today), professional_of(replica, user_id)
 
         self.context.runner.run(load, self._loaded, self._failed)
+        self.materials.reload()
+
+    def _register_report(self):
+        return register_report(self.context.replica, self.centre.station_id, self.context.now())
 
     def _loaded(self, result: tuple[Register | None, str | None]) -> None:
         self.register, self.professional_id = result
