@@ -240,7 +240,7 @@ class AbsentModel(_LinesModel):
 
 class HistoryModel(_LinesModel):
     headers = ["When", "Officer", "From", "To", "From session", "By", "Sync", "Reason"]
-    WIDTHS = (112, 160, 160, 160, 130, 70, 120, 200)
+    WIDTHS = (130, 150, 150, 150, 130, 60, 120, 160)
     OFFICER, SYNC, REASON = 1, 6, 7
 
     def cell(self, line: MoveLine, column: int, role: int) -> Any:
@@ -261,7 +261,7 @@ class HistoryModel(_LinesModel):
             line.to_centre,
             line.from_session,
             line.by.capitalize() if line.by == "you" else line.by,
-            "Waiting to sync" if line.waiting else "Accepted by the hub",
+            "Waiting to sync" if line.waiting else "Accepted",
             line.reason,
         )[column]
 

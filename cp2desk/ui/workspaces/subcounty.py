@@ -61,15 +61,9 @@ class SubcountyWorkspace(QWidget):
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(8)
         top = QHBoxLayout()
-        heading = QVBoxLayout()
-        heading.setSpacing(2)
         self.title = QLabel(f"{who.title} sub-county")
         self.title.setObjectName("PageTitle")
-        self.subtitle = QLabel(who.role_titles)
-        self.subtitle.setObjectName("PageSubtitle")
-        heading.addWidget(self.title)
-        heading.addWidget(self.subtitle)
-        top.addLayout(heading, 1)
+        top.addWidget(self.title, 1)
         top.addWidget(QLabel("Session"))
         self.session_combo = QComboBox()
         self.session_combo.setAccessibleName("Session shown")
@@ -81,6 +75,10 @@ class SubcountyWorkspace(QWidget):
         top.addWidget(self.session_combo)
         top.addWidget(self.badge)
         layout.addLayout(top)
+        self.subtitle = QLabel(who.role_titles)
+        self.subtitle.setObjectName("PageSubtitle")
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
         self.messages = MessageBar()
         layout.addWidget(self.messages)
         self.tabs = QTabWidget()
@@ -102,7 +100,11 @@ class SubcountyWorkspace(QWidget):
 
     # --- loading ------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, keep_message: bool = False) -> None:
+        """Load again (after a sync, a change, another session chosen). A reload from
+        outside (a sync) clears a success message that the sync may have overtaken."""
+        if not keep_message and self.messages.kind == "success":
+            self.messages.clear()
         replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
         session_id = self.session_combo.currentData()
 
@@ -155,7 +157,7 @@ class SubcountyWorkspace(QWidget):
         theme.repolish(self.badge)
 
     def _on_session(self) -> None:
-        self.reload()
+        self.reload(keep_message=True)
 
     def _failed(self, error: BaseException) -> None:
         self.messages.error(user_message(error))
@@ -214,7 +216,7 @@ class SubcountyWorkspace(QWidget):
                 f"{result.summary}. Saved on this computer; it goes to the hub with the next sync."
             )
             self.changed.emit()
-            self.reload()
+            self.reload(keep_message=True)
 
         def failed(error: BaseException) -> None:
             if dialog is self.redeploy_dialog:
@@ -271,7 +273,7 @@ class SubcountyWorkspace(QWidget):
                 f"{result.summary}. The centre manager can correct the marks after the next sync."
             )
             self.changed.emit()
-            self.reload()
+            self.reload(keep_message=True)
 
         def failed(error: BaseException) -> None:
             if dialog is self.reopen_dialog:
