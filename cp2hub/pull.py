@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import heapq
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.protocol import PageWriter, PullPage, table_layout
 from cp2hub import feed
 from cp2hub.models import REPLICATED
 from cp2hub.scope import Scope, visible
+
+
+@lru_cache(maxsize=1024)
+def _queries(scope: Scope) -> tuple[tuple[str, int, Select, Select], ...]:
+    """Per table: (name, position of seq, a probe for any row in the window, the page query).
+
+    Built once per scope (building `visible` clauses is costly) with the window and the
+    page size as bound parameters, so SQLAlchemy's compiled cache serves every page.
+    """
+    out = []
+    for model in REPLICATED:
+        table = model.__table__
+        columns, _, _ = table_layout(table.name)
+        window = (table.c.seq > bindparam("cursor")) & (table.c.seq <= bindparam("high"))
+        probe = select(table.c.seq).where(window).limit(1)
+        page = (
+            select(*(table.c[c] for c in columns))
+            .where(window, visible(model, scope))
+            .order_by(table.c.seq)
+            .limit(bindparam("limit"))
+        )
+        out.append((table.name, columns.index("seq"), probe, page))
+    return tuple(out)
 
 
 def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPage:
@@ -20,20 +44,16 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
     every sequence at or below it belongs to a committed transaction (see feed.py).
     """
     high = feed.high_water(session)
+    window = {"cursor": cursor, "high": high}
     per_table = []
-    for model in REPLICATED:
-        columns, _, _ = table_layout(model.__tablename__)
-        wanted = ["id", *(c for c in columns if c != "id")]
-        query = (
-            select(*(model.__table__.c[c] for c in wanted))
-            .where(model.seq > cursor, model.seq <= high, visible(model, scope))
-            .order_by(model.seq)
-            .limit(limit + 1)  # one more than a page: a table cut at `limit` must say `more`
-        )
-        rows = session.execute(query).mappings().all()
+    for name, seq_at, probe, query in _queries(scope):
+        if session.execute(probe, window).first() is None:
+            continue  # nothing of this table changed in the window: skip the scoped query
+        # one more than a page: a table cut at `limit` must make the page say `more`
+        rows = session.execute(query, {**window, "limit": limit + 1}).all()
         if rows:
-            per_table.append((model.__tablename__, rows))
-    merged = heapq.merge(*(_tagged(name, rows) for name, rows in per_table), key=_first)
+            per_table.append((name, seq_at, rows))
+    merged = heapq.merge(*(_tagged(*t) for t in per_table), key=_first)
     taken: dict[str, list] = {}
     last_seq, count, more = cursor, 0, False
     for seq, name, row in merged:
@@ -46,12 +66,12 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
     for model in REPLICATED:  # parents before children, so a page applies in order
         rows = taken.get(model.__tablename__)
         if rows:
-            writer.add(model.__tablename__, rows)
+            writer.add_tuples(model.__tablename__, rows)
     return writer.page(cursor=last_seq if more else max(high, cursor), more=more)
 
 
-def _tagged(name: str, rows):
-    return ((row["seq"], name, row) for row in rows)
+def _tagged(name: str, seq_at: int, rows):
+    return ((row[seq_at], name, row) for row in rows)
 
 
 def _first(item):

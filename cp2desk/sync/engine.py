@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from cp2desk.local_db.models import (
 )
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.client import HubClient
-from cp2desk.sync.protocol import Answer, Change, PullPage, read_rows, table_layout
+from cp2desk.sync.protocol import Answer, Change, PullPage, read_table, table_layout
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): total is 0 when unknown."""
@@ -166,19 +166,42 @@ def _change(entry: OutboxEntry) -> Change:
 def apply_page(session: Session, page: PullPage) -> int:
     """Upsert a page's rows, except rows with unsent local changes (those win until pushed)."""
     pending = set(session.scalars(select(OutboxEntry.row_id)))
+    connection = session.connection()
     count = 0
     for table_page in page.tables:
-        rows = read_rows(page, table_page)
+        columns, rows = read_table(page, table_page)
         if pending:
-            rows = [r for r in rows if r["id"] not in pending]
+            at = columns.index("id")
+            rows = [r for r in rows if r[at] not in pending]
         if rows:
-            model = MODEL_BY_TABLE[table_page.table]
             # The hub is the truth: a row it sends replaces any local row it collides with.
-            # Core, not the ORM's bulk insert: one executemany per table (the ORM split the
-            # rows into runs by which values were None, one statement per run).
-            session.execute(insert(model.__table__).prefix_with("OR REPLACE"), rows)
+            # One executemany of plain tuples per table, values converted by the column
+            # types' own bind processors (so stored exactly as the ORM would store them).
+            sql, processors = _upsert(table_page.table, columns, connection.dialect)
+            if processors:
+                cells = [list(c) for c in zip(*rows, strict=True)]
+                for i, process in processors:
+                    cells[i] = list(map(process, cells[i]))
+                rows = list(zip(*cells, strict=True))
+            connection.exec_driver_sql(sql, rows)
             count += len(rows)
     return count
+
+
+@cache
+def _upsert(table_name: str, columns: tuple[str, ...], dialect) -> tuple[str, list]:
+    table = MODEL_BY_TABLE[table_name].__table__
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    sql = (
+        f"INSERT OR REPLACE INTO {quote(table_name)} ({names}) "
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    processors = [
+        (i, table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
+        for i, c in enumerate(columns)
+    ]
+    return sql, [(i, p) for i, p in processors if p is not None]
 
 
 def _restore(session: Session, entry: OutboxEntry, answer: Answer) -> None:
