@@ -1,7 +1,7 @@
 """Claims of the demo centre's officers, as the hub would have computed and sent them.
 
 Rates are KNEC's 2025 figures. Grace (the centre manager) is payable; Mary's M-Pesa line
-is registered to another name; Daniel has no ID number; Esther has no attendance yet.
+is registered to another name; Daniel has no M-Pesa number; Esther has no attendance yet.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ RATES = {"centre_manager": 550, "supervisor": 680, "invigilator": 550, "security
 BLOCKED = {
     "mary": "name_mismatch: The M-Pesa number is registered to “Mary Otieno”, but the CP2 "
     "account name is “Mary Achieng Odhiambo”.",
-    "daniel": "missing_national_id: No national ID number on the profile.",
+    "daniel": "missing_payment: No M-Pesa number on the profile.",
     "esther": "no_attendance: No attendance marked present or late in KCSE2026.",
 }
 SESSIONS = {"mary": 1, "john": 2, "esther": 0, "brian": 2}

@@ -129,7 +129,7 @@ def test_claims_pdf(qapp, replica, dc, tmp_path):
     assert "Payable 9 officers, KSh 5,080" in flat
     assert "Blocked 3 officers, KSh 1,050" in flat
     assert "Total KSh 6,130 for 11 days" in flat
-    assert "No national ID number on the profile." in flat
+    assert "No M-Pesa number on the profile." in flat
     render(pdf)
 
 
