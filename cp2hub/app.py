@@ -28,7 +28,9 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="CP2 hub", version="1")
     app.state.db = db
     app.state.settings = settings or Settings()
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Level 5, not Starlette's default 9: the same size on pull pages (20.8 vs 20.6 bytes a
+    # record) at a third of the hub's time (11 vs 37 ms a 5,000-row page).
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
