@@ -99,7 +99,7 @@ def test_sub_county_claims_with_totals(qtbot, context, centre, amounts, settle, 
     )
     page.view.setCurrentIndex(page.proxy.index(mary, 0))
     assert "<b>M-Pesa name differs</b>" in page.detail.text()
-    assert page.proxy.index(mary, 9).data() == "M-Pesa name differs"
+    assert page.proxy.index(mary, 8).data() == "Blocked: M-Pesa name differs"
     page.status.setCurrentIndex(0)
     page.view.sortByColumn(7, Qt.SortOrder.DescendingOrder)
     assert page.proxy.index(0, 0).data() == "Peter Otieno Ouma", "KSh 680, the largest"
@@ -107,3 +107,24 @@ def test_sub_county_claims_with_totals(qtbot, context, centre, amounts, settle, 
     shoot(frame, "28_subcounty_claims")
     page.search.setText("upper hill")
     assert page.proxy.rowCount() == 3, "Ann, and Brian and Esther who moved"
+
+
+def test_the_director_finds_claims_in_the_sub_county_workspace(
+    qtbot, context, centre, amounts, settle, shoot
+):
+    from cp2desk.ui.main_window import MainWindow
+    from cp2desk.ui.workspaces.subcounty import SubcountyWorkspace
+
+    context.user_id = centre.director_id
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.workspaces))
+    settle()
+    workspace = next(w for w in window.workspaces if isinstance(w, SubcountyWorkspace))
+    workspace.tabs.setCurrentWidget(workspace.claims)
+    assert workspace.tabs.tabText(workspace.tabs.currentIndex()) == "Claims"
+    assert workspace.claims.total_card.value.text() == "KSh 6,130"
+    shoot(window, "29_subcounty_workspace_claims")
+    window.shutdown()

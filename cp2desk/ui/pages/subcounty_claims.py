@@ -44,22 +44,26 @@ def _money(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def _status(line: ClaimLine) -> str:
+    return f"Blocked: {line.reason_titles}" if line.blocked else "Payable"
+
+
 COLUMNS: list[Column[ClaimLine]] = [
-    Column("Officer", lambda x: x.name, 200),
-    Column("ID number", lambda x: x.national_id or "—", 100),
-    Column("Centre", lambda x: x.centre, 190),
-    Column("Role", lambda x: x.position, 120),
-    Column("Sessions", lambda x: str(x.sessions), 84),
-    Column("Days", lambda x: str(x.days), 60),
-    Column("Rate", lambda x: _money(x.daily_rate), 64),
-    Column("Amount (KSh)", lambda x: _money(x.amount), 124),
+    Column("Officer", lambda x: x.name, 180),
+    Column("ID number", lambda x: x.national_id or "—", 94),
+    Column("Centre", lambda x: x.centre, 170, tooltip=lambda x: x.centre),
+    Column("Role", lambda x: x.position, 116),
+    Column("Sessions", lambda x: str(x.sessions), 86),
+    Column("Days", lambda x: str(x.days), 56),
+    Column("Rate", lambda x: _money(x.daily_rate), 60),
+    Column("Amount", lambda x: _money(x.amount), 84),
     Column(
         "Status",
-        lambda x: "Blocked" if x.blocked else "Payable",
-        90,
+        _status,
+        180,
         icon=lambda x: theme.icon("error" if x.blocked else "success"),
+        tooltip=_status,
     ),
-    Column("Blocked because", lambda x: x.reason_titles, 200, tooltip=lambda x: x.reason_titles),
 ]
 SORT_KEYS = {4: "sessions", 5: "days", 6: "daily_rate", 7: "amount"}
 NUMERIC = (4, 5, 6, 7)

@@ -35,6 +35,7 @@ from cp2desk.ui.context import DeskContext
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import user_message
 from cp2desk.ui.pages.subcounty_attendance import AttendancePage
+from cp2desk.ui.pages.subcounty_claims import SubCountyClaimsPage
 from cp2desk.ui.pages.subcounty_history import HistoryPage
 from cp2desk.ui.pages.subcounty_officers import OfficersPage
 from cp2desk.ui.pages.subcounty_overview import OverviewPage
@@ -90,6 +91,9 @@ class SubcountyWorkspace(QWidget):
         self.tabs.addTab(self.attendance, theme.icon("register"), "Attendance")
         self.tabs.addTab(self.officers, theme.icon("officers"), "Officers")
         self.tabs.addTab(self.history_page, theme.icon("history"), "Redeployments")
+        self.claims = SubCountyClaimsPage(context, who.sub_county_ids, self.messages)
+        self.claims.set_sub_county_names(who.names)
+        self.tabs.addTab(self.claims, theme.icon("claim"), "Claims")
         layout.addWidget(self.tabs, 1)
         self.overview_page.export_requested.connect(lambda: self.export_deployments())
         self.overview_page.centre_history_requested.connect(self.show_centre_history)
@@ -112,6 +116,7 @@ class SubcountyWorkspace(QWidget):
             return load_overview(replica, user_id, now, session_id), history(replica, user_id)
 
         self.context.runner.run(load, self._loaded, self._failed)
+        self.claims.reload()
 
     def _loaded(self, result: tuple[Overview, list[MoveLine]]) -> None:
         self.overview, self.moves = result
