@@ -140,11 +140,12 @@ def run(script: str, timeout: float, postgres: str | None, echo: bool = True) ->
 def _number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "-"
-    if abs(value) >= 1000:
+    size = abs(value)
+    if size >= 100:
         text = f"{value:,.0f}"
-    elif abs(value) >= 10:
-        text = f"{value:.1f}".removesuffix(".0")
-    elif abs(value) >= 0.1 or value == 0:
+    elif size >= 10:
+        text = f"{value:.1f}"
+    elif size >= 0.1 or value == 0:
         text = f"{value:.2f}"
     else:
         text = f"{value:.2g}"
@@ -174,7 +175,7 @@ def rows(outcomes: list[Outcome]) -> list[list[str]]:
             if o.exit and r.get("ok"):
                 verdict += f" (but exit {o.exit})"
             table.append([name, _number(r.get("figure"), unit), str(r.get("target", "")),
-                          baseline, "-" if ratio is None else f"{ratio:.2f}x", verdict])
+                          baseline, "-" if ratio is None else _number(ratio) + "x", verdict])
     return table
 
 
