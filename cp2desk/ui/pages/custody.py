@@ -93,10 +93,12 @@ COLUMNS: list[Column[CustodyLine]] = [
     Column("Status", status_text, 196, icon=status_icon, tooltip=status_text),
     Column("Collected", lambda x: handover_text(x.collected), 175,
            tooltip=lambda x: who_text(x.collected)),
-    Column("Seals issued", lambda x: seals_text(x.collected), 110),
+    Column("Seals issued", lambda x: seals_text(x.collected), 110,
+           tooltip=lambda x: seals_text(x.collected)),
     Column("Returned", lambda x: handover_text(x.returned), 175,
            tooltip=lambda x: who_text(x.returned)),
-    Column("Seals returned", lambda x: seals_text(x.returned), 110),
+    Column("Seals returned", lambda x: seals_text(x.returned), 110,
+           tooltip=lambda x: seals_text(x.returned)),
 ]  # fmt: skip
 
 
@@ -155,7 +157,7 @@ class CustodyPage(QWidget):
         row.setSpacing(8)
         self.day = QComboBox()
         self.day.setAccessibleName("Day shown")
-        self.day.setMinimumWidth(170)
+        self.day.setMinimumWidth(200)
         self.day.currentIndexChanged.connect(self._show)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search centre, name, ID or seal")
