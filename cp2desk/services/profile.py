@@ -23,6 +23,7 @@ from cp2desk.local_db.models import (
     OutboxEntry,
     Professional,
     Qualification,
+    RoleGrant,
     SubCounty,
     WorkExperience,
 )
@@ -142,6 +143,19 @@ class CountyChoice:
 def professional_id_of(session: Session, user_id: str) -> str | None:
     user = session.get(AppUser, user_id)
     return user.professional_id if user else None
+
+
+def is_professional(replica: Replica, user_id: str) -> bool:
+    """Whether the user holds the professional role (every CP2 account does)."""
+    with replica.read() as session:
+        found = session.scalar(
+            select(RoleGrant.id).where(
+                RoleGrant.user_id == user_id,
+                RoleGrant.role == "professional",
+                RoleGrant.deleted.is_(False),
+            )
+        )
+    return found is not None
 
 
 def load_profile(replica: Replica, user_id: str) -> Profile | None:

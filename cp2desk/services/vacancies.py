@@ -29,9 +29,16 @@ from cp2desk.local_db.models import (
 )
 from cp2desk.local_db.replica import Replica
 from cp2desk.services.errors import NotFound, ServiceError
+from cp2desk.services.profile import counties
 from cp2desk.sync import errors
 from cp2desk.sync.client import HubClient
-from cp2desk.sync.portal import VacancyFilters, VacancyLine, VacancySearch
+from cp2desk.sync.portal import (
+    CountyOption,
+    Option,
+    VacancyFilters,
+    VacancyLine,
+    VacancySearch,
+)
 from cp2desk.sync.protocol import table_layout
 from cp2desk.sync.records import natural_id
 
@@ -41,6 +48,7 @@ STATUS_TEXT = {
     "selected": "Selected",
     "refused": "Not accepted",
 }
+STATION_KINDS = {"exam_centre": "Examination Centre", "distribution_centre": "Distribution Centre"}
 OFFLINE_SEARCH = (
     "You are offline. Vacancies are searched on the KNEC hub, so connect to the network "
     "and search again. Your profile and applications stay available here."
@@ -74,6 +82,24 @@ class Outcome:
     application_id: str
     queued: bool
     """True: saved on this computer, waiting to be sent to the hub."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    """What applying needs of a vacancy, from a search line or from my application."""
+
+    id: str
+    position: str
+    series_name: str
+    deadline: dt.date
+    vacancy: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, found: VacancyLine | MyApplication) -> _Ref:
+        if isinstance(found, VacancyLine):
+            return cls(found.id, found.position, found.series_name, found.deadline, found.vacancy)
+        deadline = found.deadline or dt.date.max
+        return cls(found.vacancy_id, found.position, found.series, deadline, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +141,32 @@ def filters(client: HubClient) -> VacancyFilters:
         raise OfflineSearch(OFFLINE_SEARCH) from exc
 
 
+def local_filters(replica: Replica) -> VacancyFilters:
+    """The filters this computer can offer without the hub (no activities: only the hub
+    knows them), so the search form is usable at once and after a failed connection."""
+    with replica.read() as session:
+        series = session.scalars(select(Series).order_by(Series.exam, Series.starts_on)).all()
+        positions = session.scalars(select(Position).order_by(Position.rank)).all()
+    exams: dict[str, Option] = {}
+    for found in series:
+        title = found.name.removesuffix(str(found.year)).strip()
+        exams.setdefault(found.exam, Option(value=found.exam, label=f"{found.exam} · {title}"))
+    return VacancyFilters(
+        exams=list(exams.values()),
+        activities=[],
+        station_kinds=[Option(value=k, label=v) for k, v in STATION_KINDS.items()],
+        positions=[Option(value=p.code, label=p.name) for p in positions],
+        counties=[
+            CountyOption(
+                value=c.id,
+                label=c.name,
+                sub_counties=[Option(value=i, label=n) for i, n in c.sub_counties],
+            )
+            for c in counties(replica)
+        ],
+    )
+
+
 def search(client: HubClient, replica: Replica, criteria: Criteria) -> VacancySearch:
     """Search on the hub; the vacancies this user applied for are kept on this computer."""
     try:
@@ -136,11 +188,13 @@ def apply(
     replica: Replica,
     client: HubClient | None,
     user_id: str,
-    line: VacancyLine,
+    vacancy: VacancyLine | MyApplication,
     confirmed: bool,
     today: dt.date | None = None,
 ) -> Outcome:
-    """Apply for the vacancy of a search result: online if the hub answers, else queued."""
+    """Apply for a vacancy of a search result (or again, for one of my applications):
+    online if the hub answers, else queued."""
+    line = _Ref.of(vacancy)
     if not confirmed:
         raise NotConfirmed(
             "Tick the box to confirm that your details are correct before you submit."

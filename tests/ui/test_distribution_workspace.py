@@ -83,7 +83,7 @@ def outbox(replica) -> list[OutboxEntry]:
 
 
 def test_the_clerk_sees_todays_custody_log(window, workspace, shoot):
-    assert window.nav.count() == 1
+    assert window.nav.count() == 2  # and My CP2, which every professional has
     assert window.nav.item(0).text() == "Westlands Sub-County Examination Container"
     assert workspace.tabs.tabText(0) == "Materials"
     assert "serves 2 centres" in workspace.subtitle.text()

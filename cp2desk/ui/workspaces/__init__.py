@@ -77,10 +77,25 @@ def _subcounty(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
     ]
 
 
+def _my_cp2(replica: Replica, user_id: str) -> list[WorkspaceEntry]:
+    """Every professional's own workspace: profile, vacancies, applications, account."""
+    from cp2desk.services.profile import is_professional
+    from cp2desk.ui.workspaces.my_cp2 import MyCp2Workspace
+
+    if not is_professional(replica, user_id):
+        return []
+    return [
+        WorkspaceEntry(
+            "my_cp2", "My CP2", "person", lambda context, parent: MyCp2Workspace(context, parent)
+        )
+    ]
+
+
 _FINDERS: list[Callable[[Replica, str], list[WorkspaceEntry]]] = [
     _centres,
     _distribution_centres,
     _subcounty,
+    _my_cp2,
 ]
 
 
