@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from cp2desk.ui import theme
+from cp2desk.ui.create_account import CreateAccountPanel, Register, create_account
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import OperationRunner, user_message
 
@@ -51,11 +53,13 @@ class LoginWindow(QWidget):
         can_unlock: CanUnlock | None = None,
         settings: QSettings | None = None,
         parent: QWidget | None = None,
+        register: Register | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("LoginWindow")
         self.setWindowTitle("CP2 Desk · Sign in")
         self._sign_in, self._unlock, self._can_unlock = sign_in, unlock, can_unlock
+        self._register = register or create_account
         self.settings = settings or QSettings("KNEC", "CP2 Desk")
         self.runner = OperationRunner(1, self)
         self._build()
@@ -88,6 +92,10 @@ class LoginWindow(QWidget):
         names.addWidget(subtitle)
         head.addLayout(names, 1)
         layout.addLayout(head)
+        sign_in_page = QWidget()
+        card_layout, layout = layout, QVBoxLayout(sign_in_page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
         self.error = MessageBar()
         self.error.setObjectName("MessageBar")
         layout.addWidget(self.error)
@@ -122,18 +130,56 @@ class LoginWindow(QWidget):
         buttons.addWidget(self.sign_in_button)
         layout.addLayout(buttons)
         help_text = QLabel(
-            "New here? Your password came by SMS when you registered. Forgot it? "
+            "Your username is your phone number; the password came by SMS. Forgot it? "
             "Send PASSWORD by SMS to the KNEC short code."
         )
         help_text.setObjectName("Muted")
         help_text.setWordWrap(True)
         layout.addWidget(help_text)
+        new_here = QHBoxLayout()
+        new_here.addWidget(QLabel("No account yet?"))
+        self.create_link = QPushButton("Create an account")
+        self.create_link.setObjectName("LinkButton")
+        self.create_link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.create_link.clicked.connect(self.show_create_account)
+        new_here.addWidget(self.create_link)
+        new_here.addStretch(1)
+        layout.addLayout(new_here)
+        self.create = CreateAccountPanel(
+            self._register, lambda: self.hub.text().strip() or DEFAULT_HUB
+        )
+        self.create.back.connect(self.show_sign_in)
+        self.create.created.connect(self._account_created)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(sign_in_page)
+        self.pages.addWidget(self.create)
+        card_layout.addWidget(self.pages)
         centred = QHBoxLayout()
         centred.addStretch(1)
         centred.addWidget(card)
         centred.addStretch(1)
         outer.addLayout(centred)
         outer.addStretch(2)
+
+    # --- create an account --------------------------------------------------------
+
+    def show_create_account(self) -> None:
+        self.error.clear()
+        self.pages.setCurrentWidget(self.create)
+        self.create.start(self.phone.text().strip())
+
+    def show_sign_in(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.phone.setFocus()
+
+    def _account_created(self, phone: str, message: str) -> None:
+        self.pages.setCurrentIndex(0)
+        self.phone.setText(phone)
+        self.password.clear()
+        self.error.show_message(
+            f"{message} Type the password from the SMS below to sign in.", "success"
+        )
+        self.password.setFocus()
 
     # --- actions ------------------------------------------------------------------
 
