@@ -51,7 +51,11 @@ def _account_functions() -> tuple[Any, Any, Any]:
     return sign_in, unlock, can_unlock
 
 
-def open_main_window(account: Any, now: Callable[[], dt.datetime] | None = None):
+def open_main_window(
+    account: Any,
+    now: Callable[[], dt.datetime] | None = None,
+    on_signed_out: Callable[[], None] | None = None,
+):
     """Build the main window for a signed-in `services.account.Account`.
 
     After an online sign-in the window syncs at once, so a first sign-in on a new
@@ -68,6 +72,7 @@ def open_main_window(account: Any, now: Callable[[], dt.datetime] | None = None)
         runner,
         display_name=_display_name(account),
         now=now or dt.datetime.now,
+        client=account.client,
     )
     window = MainWindow(
         context,
@@ -76,7 +81,23 @@ def open_main_window(account: Any, now: Callable[[], dt.datetime] | None = None)
         sync_on_open=bool(account.online),
     )
     runner.setParent(window)
+    context.sign_out = lambda: _sign_out(window, account, on_signed_out)
     return window
+
+
+def _sign_out(window: Any, account: Any, on_signed_out: Callable[[], None] | None) -> None:
+    """Log out: stop syncing, end the session off the UI thread (the hub forgets the
+    device's tokens, the keyring and memory lose them), then close the window."""
+    from cp2desk.services import account as accounts
+
+    window.sync.stop()
+
+    def done(_result: Any = None) -> None:
+        window.close()
+        if on_signed_out is not None:
+            on_signed_out()
+
+    window.context.runner.run(lambda: accounts.sign_out(account), done, done)
 
 
 def _display_name(account: Any) -> str:
@@ -105,8 +126,13 @@ def run(
     opened: list[tuple[Any, Any]] = []
 
     def signed_in(account: Any) -> None:
-        window = open_main_window(account)
-        opened.append((window, account))
+        def signed_out() -> None:
+            opened.remove(entry)
+            login.show()
+
+        window = open_main_window(account, on_signed_out=signed_out)
+        entry = (window, account)
+        opened.append(entry)
         window.resize(1366, 768)
         window.show()
         login.close()
