@@ -18,6 +18,8 @@ from cp2hub.push import Conflict, PushContext, Refused
 from cp2hub.rules.common import copy_fields, session_label, who
 
 KIND_WORDS = {"collect": "collection", "return": "return"}
+MAX_SEALS_TEXT = 2000
+"""The seals column is unbounded text; a handover has tens of seals, never thousands."""
 
 
 def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> MaterialMovement:
@@ -28,6 +30,8 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> MaterialMove
         raise Refused("That examination centre does not collect from this distribution centre.")
     if row["kind"] not in KIND_WORDS:
         raise Refused("A handover of materials is either a collection or a return.")
+    if len(row["seals"] or "") > MAX_SEALS_TEXT:
+        raise Refused("Too many seal numbers for one handover; check what was typed.")
     if ctx.session.get(ExamSession, row["session_id"]) is None:
         raise Refused("That session is not in the timetable.")
     if row["id"] != natural_id(

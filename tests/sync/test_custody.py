@@ -111,15 +111,16 @@ def test_the_hub_refuses_a_movement_outside_the_clerks_container(device, world, 
     manager.sync()
     gamma, morning = world.centres["gamma"], today_morning(world)
     forged = [
-        (desk, clerk, gamma, "does not collect from this distribution centre"),
-        (manager, clerk, world.centres["alpha"], "Only the clerk of this distribution centre"),
+        (desk, clerk, gamma, "KN1", "does not collect from this distribution centre"),
+        (manager, clerk, world.centres["alpha"], "KN1", "Only the clerk of this distribution"),
+        (desk, clerk, world.centres["alpha"], "KN1 " * 600, "Too many seal numbers"),
     ]
-    for who, station, centre, reason in forged:
+    for who, station, centre, seals, reason in forged:
         with who.replica.write() as s:
             row = lm.MaterialMovement(
                 id=custody.movement_id(centre, morning, "collect"), station_id=station,
                 centre_id=centre, session_id=morning, kind="collect",
-                person_national_id="12345678", at=today_at(7), seals="KN1",
+                person_national_id="12345678", at=today_at(7), seals=seals,
             )  # fmt: skip
             who.replica.record(s, row, summary="forged")
         report = who.sync()

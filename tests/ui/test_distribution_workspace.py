@@ -264,7 +264,9 @@ def test_export_the_custody_log_as_pdf_and_csv(
     assert "Wycliffe Barasa" in (tmp_path / "log.csv").read_text(encoding="utf-8-sig")
 
 
-def test_the_centre_manager_sees_the_collections(qtbot, replica, dc, clock, shoot):
+def test_the_centre_manager_sees_the_collections(
+    qtbot, replica, dc, clock, shoot, tmp_path, monkeypatch
+):
     log_collection(
         replica, dc.clerk_id, dc.centre.station_id, dc.centre.sessions["mon_am"], GRACE_ID,
         "KN0412783, KN0412784", morning(6, 55),
@@ -301,5 +303,10 @@ def test_the_centre_manager_sees_the_collections(qtbot, replica, dc, clock, shoo
     ]
     assert workspace.materials.stack.currentWidget() is workspace.materials.view
     shoot(window, "25_centre_materials")
+    monkeypatch.setattr(export, "ask_path", lambda _p, kind, _s: str(tmp_path / f"reg.{kind}"))
+    workspace.export.export("csv")
+    qtbot.waitUntil(lambda: not runner.busy)
+    text = (tmp_path / "reg.csv").read_text(encoding="utf-8-sig")
+    assert "Attendance register" in text and "John Kiprono Cheruiyot" in text
     window.shutdown()
     runner.wait()
