@@ -257,6 +257,8 @@ def totals(lines: list[ClaimLine]) -> ClaimTotals:
 
 
 def _lines(session: Session, series: Series, sub_county_id: str) -> list[ClaimLine]:
+    """Set-based: one query each for stations, deployments, claims and rates, so a
+    sub-county of thousands of officers opens as fast as one centre."""
     stations = {
         sid: (name, county_id)
         for sid, name, county_id in session.execute(
@@ -265,26 +267,44 @@ def _lines(session: Session, series: Series, sub_county_id: str) -> list[ClaimLi
             )
         )
     }
-    deployed = select(Deployment.professional_id).where(
-        Deployment.series_id == series.id,
-        Deployment.station_id.in_(list(stations)),
-        Deployment.deleted.is_(False),
-    )
+    order = _session_order(session, series.id)
+    postings: dict[str, list[tuple[int, str, int, str, str]]] = {}
+    for dep, position, rank in session.execute(
+        select(Deployment, Position.name, Position.rank)
+        .join(Position, Position.id == Deployment.position_id)
+        .where(
+            Deployment.series_id == series.id,
+            Deployment.station_id.in_(list(stations)),
+            Deployment.deleted.is_(False),
+        )
+    ):
+        first, stop = span(dep.from_session_id, dep.until_session_id, dep.status, order, len(order))
+        if first < stop:
+            where = (first, position, rank, dep.station_id, dep.position_id)
+            postings.setdefault(dep.professional_id, []).append(where)
     rows = session.execute(
         select(Claim, Professional)
         .join(Professional, Professional.id == Claim.professional_id)
         .where(
             Claim.series_id == series.id,
             Claim.deleted.is_(False),
-            Claim.professional_id.in_(deployed),
+            Claim.professional_id.in_(
+                select(Deployment.professional_id).where(
+                    Deployment.series_id == series.id,
+                    Deployment.station_id.in_(list(stations)),
+                    Deployment.deleted.is_(False),
+                )
+            ),
         )
     ).all()
-    rates = _rates(session, series.id)
+    rate_of = _rate_finder(session, series.id, stations)
     lines = []
     for claim, officer in rows:
-        served = _served(session, series.id, officer.id, set(stations))
-        position, _centre, rank = served[-1] if served else ("", "", 99)
-        centres = list(dict.fromkeys(c for _p, c, _r in served))
+        served = sorted(postings.get(officer.id, []))
+        _first, position, rank, station_id, position_id = (
+            served[-1] if served else (0, "", 99, None, None)
+        )
+        centres = list(dict.fromkeys(stations[s[3]][0] for s in served))
         lines.append(
             ClaimLine(
                 officer.id,
@@ -297,7 +317,7 @@ def _lines(session: Session, series: Series, sub_county_id: str) -> list[ClaimLi
                 rank,
                 claim.sessions,
                 claim.days,
-                _rate_of(session, rates, officer.id, series.id, stations),
+                rate_of(position_id, station_id),
                 claim.amount,
                 claim.status,
                 parse_reasons(claim.blocked),
@@ -306,20 +326,18 @@ def _lines(session: Session, series: Series, sub_county_id: str) -> list[ClaimLi
     return sorted(lines, key=lambda x: (x.centre, x.position_rank, x.name))
 
 
-def _served(
-    session: Session, series_id: str, professional_id: str, stations: set[str] | None = None
-) -> list[tuple[str, str, int]]:
+def _session_order(session: Session, series_id: str) -> dict[str, int]:
+    ids = session.scalars(
+        select(ExamSession.id)
+        .where(ExamSession.series_id == series_id)
+        .order_by(ExamSession.day, ExamSession.starts_at)
+    )
+    return {sid: i for i, sid in enumerate(ids)}
+
+
+def _served(session: Session, series_id: str, professional_id: str) -> list[tuple[str, str, int]]:
     """(position, centre, rank) of each deployment in force, in the order they were served."""
-    order = {
-        sid: i
-        for i, sid in enumerate(
-            session.scalars(
-                select(ExamSession.id)
-                .where(ExamSession.series_id == series_id)
-                .order_by(ExamSession.day, ExamSession.starts_at)
-            )
-        )
-    }
+    order = _session_order(session, series_id)
     rows = session.execute(
         select(Deployment, Position.name, Position.rank, Station.name)
         .join(Position, Position.id == Deployment.position_id)
@@ -332,16 +350,16 @@ def _served(
     ).all()
     found = []
     for dep, position, rank, station in rows:
-        if stations is not None and dep.station_id not in stations:
-            continue
         first, stop = span(dep.from_session_id, dep.until_session_id, dep.status, order, len(order))
         if first < stop:
             found.append((first, position, station or "another centre", rank))
     return [(p, c, r) for _f, p, c, r in sorted(found)]
 
 
-def _rates(session: Session, series_id: str) -> dict[tuple[str, str], int]:
-    return {
+def _rate_finder(session: Session, series_id: str, stations: dict[str, tuple[str, str]]):
+    """rate_of(position_id, station_id): the regional rate for the station's county (by
+    name or code) if KNEC set one, else the standard rate; None when no rate is set."""
+    rates = {
         (pid, region.strip().lower()): rate
         for pid, region, rate in session.execute(
             select(Rate.position_id, Rate.region, Rate.daily_rate).where(
@@ -349,32 +367,18 @@ def _rates(session: Session, series_id: str) -> dict[tuple[str, str], int]:
             )
         )
     }
+    counties = {
+        cid: (name.lower(), code.lower())
+        for cid, name, code in session.execute(select(County.id, County.name, County.code))
+    }
 
-
-def _rate_of(
-    session: Session,
-    rates: dict[tuple[str, str], int],
-    professional_id: str,
-    series_id: str,
-    stations: dict[str, tuple[str, str]],
-) -> int | None:
-    """The daily rate of the officer's latest deployment here, regional rate first."""
-    dep = session.execute(
-        select(Deployment.position_id, Deployment.station_id)
-        .where(
-            Deployment.series_id == series_id,
-            Deployment.professional_id == professional_id,
-            Deployment.station_id.in_(list(stations)),
-            Deployment.status != "cancelled",
-        )
-        .order_by(Deployment.status)  # 'active' before 'redeployed'
-        .limit(1)
-    ).first()
-    if dep is None:
+    def rate_of(position_id: str | None, station_id: str | None) -> int | None:
+        if position_id is None or station_id is None:
+            return None
+        regions = counties.get(stations[station_id][1], ())
+        for region in (*regions, "standard"):
+            if (position_id, region) in rates:
+                return rates[(position_id, region)]
         return None
-    county = session.get(County, stations[dep.station_id][1])
-    regions = [county.name.lower(), county.code.lower()] if county else []
-    for region in [*regions, "standard"]:
-        if (dep.position_id, region) in rates:
-            return rates[(dep.position_id, region)]
-    return None
+
+    return rate_of
