@@ -17,12 +17,13 @@ figure). A script that prints no RESULT line, or runs past its time limit, is sh
 such with its exit status, so it is never silently missing. `python3 -m bench` exits 1
 when a benchmark broke or missed its target, 0 otherwise (skipped ones do not count).
 
-PostgreSQL: benchmarks that need it read `CP2HUB_DATABASE_URL`. The runner never hands
-them a database you already have (seed_national empties the database it is given): with
-`--postgres URL` (or `CP2BENCH_POSTGRES_URL`) it creates a scratch database on that server
-for each script, passes its URL as `CP2HUB_DATABASE_URL`, and drops it afterwards.
-Without it, `CP2HUB_DATABASE_URL` is removed from the scripts' environment and they run
-their SQLite part or report "skipped: needs PostgreSQL URL".
+PostgreSQL: benchmarks that need it read `CP2HUB_DATABASE_URL` (or, for morning_rush,
+`CP2HUB_TEST_DATABASE_URL`). The runner never hands them a database you already have
+(seed_national empties the database it is given): with `--postgres URL` (or
+`CP2BENCH_POSTGRES_URL`) it creates a scratch database on that server for each script,
+passes its URL in both variables, and drops it afterwards. Without it, both variables
+are removed from the scripts' environment and they run their SQLite part or report
+"skipped: needs PostgreSQL URL".
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ ROOT = BENCH.parent
 DEFAULT_TIMEOUT_S = 900
 TIMEOUTS_S = {"seed_national": 1800, "morning_rush": 1800}  # the long ones
 PREFIX = "RESULT "
+DATABASE_VARIABLES = ("CP2HUB_DATABASE_URL", "CP2HUB_TEST_DATABASE_URL")
 
 
 @dataclass
@@ -96,13 +98,13 @@ def scratch_postgres(base_url: str | None):
 
 def run(script: str, timeout: float, postgres: str | None, echo: bool = True) -> Outcome:
     outcome = Outcome(script)
-    env = {k: v for k, v in os.environ.items() if k != "CP2HUB_DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in DATABASE_VARIABLES}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["PYTHONUNBUFFERED"] = "1"
     with scratch_postgres(postgres) as database:
         if database:
-            env["CP2HUB_DATABASE_URL"] = database
+            env.update(dict.fromkeys(DATABASE_VARIABLES, database))
         started = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, str(BENCH / f"{script}.py")], cwd=ROOT, env=env, text=True,
@@ -157,7 +159,7 @@ def rows(outcomes: list[Outcome]) -> list[list[str]]:
     for o in outcomes:
         if o.timed_out or not o.results:
             why = (f"timed out after {o.seconds:.0f} s" if o.timed_out
-                   else f"no RESULT line (exit {o.exit}): {o.tail[-1] if o.tail else ''}")
+                   else f"no RESULT line (exit {o.exit}): {o.tail[-1][:70] if o.tail else ''}")
             table.append([o.script, why, "", "", "", "ERROR" if o.timed_out or o.exit else "?"])
             continue
         for r in o.results:
