@@ -17,10 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="open the app (the default)")
     run.add_argument("--hub", default=os.environ.get("CP2DESK_HUB_URL", ""))
-    run.add_argument("--exit-after", type=float, default=0, help="quit after this many seconds (smoke tests)")
+    run.add_argument(
+        "--exit-after", type=float, default=0, help="quit after this many seconds (smoke tests)"
+    )
     demo = commands.add_parser("demo", help="open the app on an embedded hub with demo data")
     demo.add_argument("--role", choices=ROLES, default="centre_manager")
-    demo.add_argument("--home", type=Path, help="keep the demo's files here (default: a new temp folder)")
+    demo.add_argument(
+        "--home", type=Path, help="keep the demo's files here (default: a new temp folder)"
+    )
     demo.add_argument("--size", default="small", choices=("small", "medium"))
     demo.add_argument("--exit-after", type=float, default=0, help=argparse.SUPPRESS)
     sync = commands.add_parser("sync", help="sync once from the command line")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from fastapi.middleware.gzip import GZipMiddleware
 
 from cp2hub.api import accounts, admin, auth, claims, health, sms, sync, vacancies

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cp2desk.sync.phones import normalise_phone
 from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
 from cp2hub.errors import AccountLocked, DeviceRevoked, Unauthenticated, WrongPassword
 from cp2hub.models import AppUser, Device, RoleGrant
 from cp2hub.passwords import verify_password
-from cp2desk.sync.phones import normalise_phone
 from cp2hub.settings import Settings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
@@ -55,7 +55,7 @@ class PushContext:
     cache: dict[str, Any] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=None)
+@cache
 def row_model(table: str):
     """A strict pydantic model of one table's wire row: unknown or mistyped fields refused."""
     types = column_types(RECORD_BY_TABLE[table])

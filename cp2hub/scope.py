@@ -32,8 +32,13 @@ class Scope:
     def key(self) -> str:
         """Changes whenever the scope changes, so the device knows to pull afresh."""
         text = "|".join(
-            [self.user_id, str(self.professional_id), ",".join(sorted(self.station_ids)),
-             ",".join(sorted(self.sub_county_ids)), str(self.admin)]
+            [
+                self.user_id,
+                str(self.professional_id),
+                ",".join(sorted(self.station_ids)),
+                ",".join(sorted(self.sub_county_ids)),
+                str(self.admin),
+            ]
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -51,7 +56,9 @@ class Scope:
 
     def covers_station(self, session, station_id: str) -> bool:
         found = session.scalar(
-            select(m.Station.id).where(m.Station.id == station_id, m.Station.id.in_(self.stations()))
+            select(m.Station.id).where(
+                m.Station.id == station_id, m.Station.id.in_(self.stations())
+            )
         )
         return found is not None
 
@@ -92,17 +99,23 @@ def visible(model: type, scope: Scope) -> ColumnElement[bool]:
             select(m.Application.vacancy_id).where(m.Application.professional_id == own)
         ),
         m.Application: m.Application.professional_id == own,
-        m.Deployment: or_(m.Deployment.station_id.in_(stations), m.Deployment.professional_id == own),
+        m.Deployment: or_(
+            m.Deployment.station_id.in_(stations), m.Deployment.professional_id == own
+        ),
         m.Redeployment: or_(
             m.Redeployment.from_station_id.in_(stations),
             m.Redeployment.to_station_id.in_(stations),
             m.Redeployment.professional_id == own,
         ),
-        m.Attendance: or_(m.Attendance.station_id.in_(stations), m.Attendance.professional_id == own),
+        m.Attendance: or_(
+            m.Attendance.station_id.in_(stations), m.Attendance.professional_id == own
+        ),
         m.SessionSignoff: m.SessionSignoff.station_id.in_(stations),
         m.MaterialMovement: or_(
             m.MaterialMovement.station_id.in_(stations), m.MaterialMovement.centre_id.in_(stations)
         ),
-        m.Claim: or_(m.Claim.professional_id == own, m.Claim.professional_id.in_(in_scope_officers)),
+        m.Claim: or_(
+            m.Claim.professional_id == own, m.Claim.professional_id.in_(in_scope_officers)
+        ),
     }
     return rules[model]

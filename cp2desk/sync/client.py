@@ -113,7 +113,9 @@ class HubClient:
 
     def search_vacancies(self, **filters: str) -> portal.VacancySearch:
         params = {k: v for k, v in filters.items() if v}
-        return self._parse(portal.VacancySearch, self._call("GET", "/vacancies", None, True, params))
+        return self._parse(
+            portal.VacancySearch, self._call("GET", "/vacancies", None, True, params)
+        )
 
     def apply_for(self, vacancy_id: str, confirm: bool) -> portal.ApplicationAnswer:
         body = portal.ApplyRequest(confirm=confirm).model_dump()

@@ -7,6 +7,7 @@ can tell the user once that they will be asked for the password at the next star
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -29,7 +30,10 @@ class TokenStore:
             self.persistent = True
         except (NoKeyringError, KeyringError, RuntimeError) as exc:
             if self.persistent:
-                log.warning("No usable keyring (%s); the sign-in lasts this session only", type(exc).__name__)
+                log.warning(
+                    "No usable keyring (%s); the sign-in lasts this session only",
+                    type(exc).__name__,
+                )
             self.persistent = False
 
     def load(self) -> str | None:
@@ -43,7 +47,5 @@ class TokenStore:
 
     def clear(self) -> None:
         self._memory = None
-        try:
+        with contextlib.suppress(NoKeyringError, KeyringError, PasswordDeleteError, RuntimeError):
             keyring.delete_password(SERVICE, self.account)
-        except (NoKeyringError, KeyringError, PasswordDeleteError, RuntimeError):
-            pass

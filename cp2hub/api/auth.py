@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from cp2desk.sync.phones import InvalidPhone
 from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
 from cp2hub import auth
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.errors import HubError
-from cp2desk.sync.phones import InvalidPhone
 
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_protocol)])
 

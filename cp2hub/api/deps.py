@@ -37,9 +37,7 @@ def check_protocol(request: Request) -> None:
         )
 
 
-def get_principal(
-    request: Request, db: Annotated[Database, Depends(get_db)]
-) -> Principal:
+def get_principal(request: Request, db: Annotated[Database, Depends(get_db)]) -> Principal:
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
     with db.read() as session:

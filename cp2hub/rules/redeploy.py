@@ -21,7 +21,10 @@ from cp2hub.push import Conflict, PushContext, Refused
 from cp2hub.rules.common import officer_name, session_label, who
 
 MOVED_BY = {"supervisor": "tsc_director", "invigilator": "tsc_director", "security_officer": "scde"}
-ROLE_NAMES = {"tsc_director": "the TSC sub-county director", "scde": "the sub-county director of education"}
+ROLE_NAMES = {
+    "tsc_director": "the TSC sub-county director",
+    "scde": "the sub-county director of education",
+}
 
 
 def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment:
@@ -69,11 +72,17 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment
     _check_once_per_session(s, old, sitting, name, source)
     old.status = "redeployed"
     old.until_session_id = row["from_session_id"]
-    s.add(Deployment(
-        id=row["to_deployment_id"], series_id=old.series_id, professional_id=old.professional_id,
-        station_id=target.id, position_id=old.position_id, from_session_id=row["from_session_id"],
-        status="active",
-    ))
+    s.add(
+        Deployment(
+            id=row["to_deployment_id"],
+            series_id=old.series_id,
+            professional_id=old.professional_id,
+            station_id=target.id,
+            position_id=old.position_id,
+            from_session_id=row["from_session_id"],
+            status="active",
+        )
+    )
     person.hlc = feed.clock.now()  # re-sent, so the new centre's devices receive the officer
     move = Redeployment(**{k: v for k, v in row.items() if k != "seq"})
     s.add(move)
@@ -127,7 +136,9 @@ def _moved_message(s, old: Deployment, name: str) -> str:
         .limit(1)
     )
     if last is None:
-        return f"{name}'s deployment changed on the hub before your move arrived; it was not applied."
+        return (
+            f"{name}'s deployment changed on the hub before your move arrived; it was not applied."
+        )
     target = s.get(Station, last.to_station_id)
     return (
         f"{name} was already moved to {target.name if target else 'another centre'} by "

@@ -29,7 +29,8 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> SessionSigno
         when = existing.reopened_at if existing.status == "reopened" else existing.signed_at
         raise Conflict(
             f"{session_label(s, existing.session_id)} at {station.name} was {existing.status} "
-            f"by {who(s, actor)}" + (f" at {when:%H:%M on %d %b}" if when else "")
+            f"by {who(s, actor)}"
+            + (f" at {when:%H:%M on %d %b}" if when else "")
             + " before your change reached the hub; your change was not applied.",
             existing,
         )

@@ -19,16 +19,18 @@ def home(tmp_path, monkeypatch, test_keyring):
 
 
 def test_sync_command_prints_summary(hub, world, capsys):
-    code = cli.main(["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"],
-                     "--password", PASSWORD])
+    code = cli.main(
+        ["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"], "--password", PASSWORD]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Sync finished: pushed 0, pulled" in out and "conflicts 0, refused 0" in out
 
 
 def test_sync_command_wrong_password(hub, world, capsys):
-    code = cli.main(["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"],
-                     "--password", "bad"])
+    code = cli.main(
+        ["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"], "--password", "bad"]
+    )
     assert code == 1
     assert "password is not correct" in capsys.readouterr().err
 
@@ -45,11 +47,16 @@ def test_revoked_device_exports_its_unsynced_changes(hub, world, tmp_path, capsy
     with hub.db.write() as s:
         hub_auth.revoke(s, acc.replica.device_id)
     acc.replica.dispose()
-    code = cli.main(["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"],
-                     "--password", PASSWORD])
+    code = cli.main(
+        ["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"], "--password", PASSWORD]
+    )
     assert code == 1 and "revoked" in capsys.readouterr().err
     out = tmp_path / "unsynced.json"
-    assert cli.main(["export", "--hub", hub.url, "--phone", world.users["manager_alpha"],
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            ["export", "--hub", hub.url, "--phone", world.users["manager_alpha"], "--out", str(out)]
+        )
+        == 0
+    )
     saved = json.loads(out.read_text())
     assert [c["row"]["status"] for c in saved["changes"]] == ["late"]

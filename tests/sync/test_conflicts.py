@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from cp2desk.local_db import models as lm
-from cp2desk.sync.records import new_id, natural_id
+from cp2desk.sync.records import natural_id, new_id
 from cp2hub import models as hm
 from cp2hub.rules.attendance import history
 from tests.sync.test_roundtrip import mark
@@ -45,8 +45,14 @@ def test_signoff_refused_on_stale_base(device, world, hub):
     station, sitting = world.centres["alpha"], world.sessions[1]
     signoff_id = natural_id("session_signoff", station, sitting)
     with manager.replica.write() as s:
-        row = lm.SessionSignoff(id=signoff_id, station_id=station, session_id=sitting,
-                                status="signed", signed_by=None, signed_at=dt.datetime.now())
+        row = lm.SessionSignoff(
+            id=signoff_id,
+            station_id=station,
+            session_id=sitting,
+            status="signed",
+            signed_by=None,
+            signed_at=dt.datetime.now(),
+        )
         manager.replica.record(s, row, summary="signed off")
     manager.sync()
     director.sync()
@@ -71,14 +77,19 @@ def redeploy(director, world, dep, to_centre, from_session, base_hlc=None):
     with director.replica.write() as s:
         old = s.get(lm.Deployment, dep)
         move = lm.Redeployment(
-            professional_id=old.professional_id, from_deployment_id=dep,
-            to_deployment_id=new_id(), from_station_id=old.station_id,
-            to_station_id=world.centres[to_centre], from_session_id=from_session,
-            reason="shortfall", by_user_id=natural_id("user", world.users["director"]),
+            professional_id=old.professional_id,
+            from_deployment_id=dep,
+            to_deployment_id=new_id(),
+            from_station_id=old.station_id,
+            to_station_id=world.centres[to_centre],
+            from_session_id=from_session,
+            reason="shortfall",
+            by_user_id=natural_id("user", world.users["director"]),
             at=dt.datetime.now(),
         )
-        director.replica.record(s, move, base_hlc=old.hlc if base_hlc is None else base_hlc,
-                                summary="moved")
+        director.replica.record(
+            s, move, base_hlc=old.hlc if base_hlc is None else base_hlc, summary="moved"
+        )
         return move.to_deployment_id
 
 
@@ -126,7 +137,9 @@ def test_grant_change_resets_scope(device, world, hub, hub_db):
     alpha.sync()
     with hub_db.write() as s:
         user = s.scalar(select(hm.AppUser).where(hm.AppUser.phone == world.users["manager_alpha"]))
-        s.add(hm.RoleGrant(user_id=user.id, role="centre_manager", station_id=world.centres["gamma"]))
+        s.add(
+            hm.RoleGrant(user_id=user.id, role="centre_manager", station_id=world.centres["gamma"])
+        )
     alpha.sync()
     with alpha.replica.read() as s:
         stations = set(s.scalars(select(lm.Deployment.station_id)))

@@ -16,8 +16,11 @@ def mark(device, deployment_id, session_id, status, station_id, professional_id)
     with replica.write() as s:
         row_id = natural_id("attendance", deployment_id, session_id)
         row = s.get(lm.Attendance, row_id) or lm.Attendance(
-            id=row_id, deployment_id=deployment_id, session_id=session_id,
-            station_id=station_id, professional_id=professional_id,
+            id=row_id,
+            deployment_id=deployment_id,
+            session_id=session_id,
+            station_id=station_id,
+            professional_id=professional_id,
         )
         row.status = status
         row.check_in = dt.time(7, 45) if status != "absent" else None
