@@ -187,7 +187,9 @@ def load_overview(
         now_index, current = current_session(sessions, now, series)
         chosen = index_of.get(session_id, current) if session_id else current
         positions, required = _requirements(session, station_ids)
-        deployments = _deployments(session, station_ids, series.id, index_of, positions)
+        shown = sessions[chosen].id if chosen is not None else None
+        deployments, marks = _deployments(session, station_ids, series.id, index_of, shown)
+        used = {code for _station, code in required} | {d.position_code for d in deployments}
         overview = Overview(
             who,
             series.id,
@@ -196,13 +198,13 @@ def load_overview(
             chosen,
             now_index,
             centres,
-            sorted(positions.values(), key=lambda p: (p.rank, p.name)),
+            sorted((p for p in positions if p.code in used), key=lambda p: (p.rank, p.name)),
             required,
             deployments,
+            marks,
         )
-        if chosen is not None:
-            overview.marks = _marks(session, sessions[chosen].id, deployments)
-            overview.signoffs = _signoffs(session, sessions[chosen].id, station_ids)
+        if shown is not None:
+            overview.signoffs = _signoffs(session, shown, station_ids)
         overview.waiting = set(
             session.scalars(
                 select(OutboxEntry.row_id).where(OutboxEntry.table_name == "redeployment")
@@ -252,18 +254,23 @@ def _centres(session: Session, who: Directorate) -> list[CentreInfo]:
 
 def _current_series(session: Session, station_ids: list[str], today: dt.date) -> Series | None:
     """The series running today in the sub-county, else the latest one deployed there."""
-    deployed = (
-        select(Deployment.series_id)
-        .where(Deployment.station_id.in_(station_ids), Deployment.deleted.is_(False))
-        .distinct()
-    )
     candidates = session.scalars(
-        select(Series)
-        .where(Series.id.in_(deployed), Series.deleted.is_(False))
-        .order_by(Series.starts_on.desc())
+        select(Series).where(Series.deleted.is_(False)).order_by(Series.starts_on.desc())
     ).all()
     running = [s for s in candidates if s.starts_on <= today <= s.ends_on]
-    return (running or candidates or [None])[0]
+    for series in running + [s for s in candidates if s not in running]:
+        deployed_here = session.scalar(
+            select(Deployment.id)
+            .where(
+                Deployment.series_id == series.id,
+                Deployment.station_id.in_(station_ids),
+                Deployment.deleted.is_(False),
+            )
+            .limit(1)
+        )
+        if deployed_here is not None:
+            return series
+    return None
 
 
 def _sessions(session: Session, series_id: str) -> list[SessionInfo]:
@@ -286,29 +293,24 @@ def _sessions(session: Session, series_id: str) -> list[SessionInfo]:
 
 def _requirements(
     session: Session, station_ids: list[str]
-) -> tuple[dict[str, PositionInfo], dict[tuple[str, str], int]]:
-    positions = {
-        pid: PositionInfo(code, name, rank)
-        for pid, code, name, rank in session.execute(
-            select(Position.id, Position.code, Position.name, Position.rank).where(
-                Position.deleted.is_(False)
-            )
-        )
-    }
-    required: dict[tuple[str, str], int] = {}
+) -> tuple[list[PositionInfo], dict[tuple[str, str], int]]:
+    """Every position, and (station, position code) -> officers required there."""
+    positions, codes = [], {}
+    query = select(Position.id, Position.code, Position.name, Position.rank).where(
+        Position.deleted.is_(False)
+    )
+    for pid, code, name, rank in session.execute(query):
+        positions.append(PositionInfo(code, name, rank))
+        codes[pid] = code
     query = select(Requirement.station_id, Requirement.position_id, Requirement.required).where(
         Requirement.station_id.in_(station_ids), Requirement.deleted.is_(False)
     )
-    used: set[str] = set()
-    for station_id, position_id, count in session.execute(query):
-        position = positions.get(position_id)
-        if position is not None:
-            required[(station_id, position.code)] = count
-            used.add(position_id)
-    # Positions without a requirement here still show when someone is deployed in them.
-    deployed = select(Deployment.position_id).where(Deployment.station_id.in_(station_ids))
-    used.update(session.scalars(deployed.distinct()))
-    return {pid: p for pid, p in positions.items() if pid in used}, required
+    required = {
+        (station_id, codes[position_id]): count
+        for station_id, position_id, count in session.execute(query)
+        if position_id in codes
+    }
+    return positions, required
 
 
 def _deployments(
@@ -316,14 +318,16 @@ def _deployments(
     station_ids: list[str],
     series_id: str,
     index_of: dict[str, int],
-    positions: dict[str, PositionInfo],
-) -> list[DeploymentLine]:
+    shown: str | None,
+) -> tuple[list[DeploymentLine], dict[str, Mark]]:
+    """The deployments of the series at these centres, with their officers, and each one's
+    mark for the session shown: one query (the mark by the attendance's natural key)."""
     query = (
         select(
             Deployment.id,
             Deployment.professional_id,
             Deployment.station_id,
-            Deployment.position_id,
+            Position.code,
             Deployment.from_session_id,
             Deployment.until_session_id,
             Deployment.status,
@@ -333,8 +337,17 @@ def _deployments(
             Professional.national_id,
             Professional.tsc_number,
             Professional.phone,
+            Attendance.status,
+            type_coerce(Attendance.check_in, String),
         )
         .join(Professional, Professional.id == Deployment.professional_id)
+        .join(Position, Position.id == Deployment.position_id)
+        .outerjoin(
+            Attendance,
+            (Attendance.deployment_id == Deployment.id)
+            & (Attendance.session_id == shown)
+            & Attendance.deleted.is_(False),
+        )
         .where(
             Deployment.station_id.in_(station_ids),
             Deployment.series_id == series_id,
@@ -342,45 +355,34 @@ def _deployments(
         )
     )
     count = len(index_of)
-    lines = []
+    lines: list[DeploymentLine] = []
+    marks: dict[str, Mark] = {}
+    times: dict[str | None, dt.time | None] = {None: None}
     for r in session.connection().execute(query).all():
-        dep_id, prof_id, station_id, position_id, from_id, until_id, status = r[:7]
+        dep_id, prof_id, station_id, code, from_id, until_id, status = r[:7]
         first, stop = span(from_id, until_id, status, index_of, count)
-        position = positions.get(position_id)
+        name = " ".join(filter(None, r[7:10]))
         lines.append(
             DeploymentLine(
                 dep_id,
                 prof_id,
-                " ".join(filter(None, r[7:10])),
+                name,
                 r[10] or "",
                 r[11] or "",
                 r[12] or "",
                 station_id,
-                position.code if position else "",
+                code,
                 status,
                 first,
                 stop,
-            )
+            )  # fmt: skip
         )
-    return lines
-
-
-def _marks(session: Session, session_id: str, deployments: list[DeploymentLine]) -> dict:
-    ours = {d.deployment_id for d in deployments}
-    times: dict[str | None, dt.time | None] = {None: None}
-    marks: dict[str, Mark] = {}
-    query = select(
-        Attendance.deployment_id,
-        Attendance.status,
-        type_coerce(Attendance.check_in, String),
-    ).where(Attendance.session_id == session_id, Attendance.deleted.is_(False))
-    for dep_id, status, check_in in session.connection().execute(query).all():
-        if dep_id not in ours:
-            continue
-        if check_in not in times:
-            times[check_in] = dt.time.fromisoformat(check_in)
-        marks[dep_id] = Mark(status, times[check_in])
-    return marks
+        mark, check_in = r[13], r[14]
+        if mark is not None:
+            if check_in not in times:  # a morning repeats the same few minutes: parse once
+                times[check_in] = dt.time.fromisoformat(check_in)
+            marks[dep_id] = Mark(mark, times[check_in])
+    return lines, marks
 
 
 def _signoffs(session: Session, session_id: str, station_ids: list[str]) -> dict[str, Signoff]:

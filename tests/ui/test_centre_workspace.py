@@ -323,7 +323,7 @@ def test_a_centre_with_no_officers_yet(qtbot, context, centre, replica, settle, 
 
 
 def test_a_user_with_no_workspace(qtbot, context, centre, settle, shoot):
-    context.user_id = centre.director_id
+    context.user_id = new_id()  # no role grant on this computer (the director has a workspace)
     window = MainWindow(context)
     qtbot.addWidget(window)
     settle()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from cp2desk.services.subcounty_summary import OfficerLine
 from cp2desk.ui import theme
 from cp2desk.ui.confirm import confirm
 from cp2desk.ui.context import DeskContext
+from cp2desk.ui.lazy_tabs import LazyTabs
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import user_message
 from cp2desk.ui.pages.subcounty_attendance import AttendancePage
@@ -41,6 +41,14 @@ from cp2desk.ui.pages.subcounty_officers import OfficersPage
 from cp2desk.ui.pages.subcounty_overview import OverviewPage
 from cp2desk.ui.pages.subcounty_redeploy import RedeployDialog
 from cp2desk.ui.pages.subcounty_reopen import ReopenDialog
+
+PAGES = (
+    ("overview", "subcounty", "Overview"),
+    ("attendance", "register", "Attendance"),
+    ("officers", "officers", "Officers"),
+    ("history", "history", "Redeployments"),
+    ("claims", "claim", "Claims"),
+)
 
 
 class SubcountyWorkspace(QWidget):
@@ -58,6 +66,9 @@ class SubcountyWorkspace(QWidget):
         self.moves: list[MoveLine] = []
         self.redeploy_dialog: RedeployDialog | None = None
         self.reopen_dialog: ReopenDialog | None = None
+        self._stale: set[str] = set()
+        """Pages whose rows are older than the overview in memory."""
+        self._load(None)  # reads the replica on the runner's thread while the pages are built
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(8)
@@ -82,25 +93,87 @@ class SubcountyWorkspace(QWidget):
         layout.addWidget(self.subtitle)
         self.messages = MessageBar()
         layout.addWidget(self.messages)
-        self.tabs = QTabWidget()
-        self.overview_page = OverviewPage()
-        self.attendance = AttendancePage()
-        self.officers = OfficersPage()
-        self.history_page = HistoryPage()
-        self.tabs.addTab(self.overview_page, theme.icon("subcounty"), "Overview")
-        self.tabs.addTab(self.attendance, theme.icon("register"), "Attendance")
-        self.tabs.addTab(self.officers, theme.icon("officers"), "Officers")
-        self.tabs.addTab(self.history_page, theme.icon("history"), "Redeployments")
-        self.claims = SubCountyClaimsPage(context, who.sub_county_ids, self.messages)
-        self.claims.set_sub_county_names(who.names)
-        self.tabs.addTab(self.claims, theme.icon("claim"), "Claims")
+        self.tabs = LazyTabs()
+        self.tabs.page_built.connect(self._page_built)
+        for key, icon, title in PAGES:
+            self.tabs.add_page(key, theme.icon(icon), title, getattr(self, f"_build_{key}"))
+        self.tabs.currentChanged.connect(lambda _index: self._fill_current())
         layout.addWidget(self.tabs, 1)
-        self.overview_page.export_requested.connect(lambda: self.export_deployments())
-        self.overview_page.centre_history_requested.connect(self.show_centre_history)
-        self.attendance.export_requested.connect(lambda: self.export_attendance())
-        self.attendance.reopen_requested.connect(self.open_reopen)
-        self.officers.redeploy_requested.connect(self.open_redeploy)
-        self.reload()
+        self.tabs.page("claims")  # loads its claims with the workspace (after the overview)
+
+    # --- pages: built when first shown (LazyTabs), filled from the overview in memory ---
+
+    @property
+    def overview_page(self) -> OverviewPage:
+        return self.tabs.page("overview")
+
+    @property
+    def attendance(self) -> AttendancePage:
+        return self.tabs.page("attendance")
+
+    @property
+    def officers(self) -> OfficersPage:
+        return self.tabs.page("officers")
+
+    @property
+    def history_page(self) -> HistoryPage:
+        return self.tabs.page("history")
+
+    @property
+    def claims(self) -> SubCountyClaimsPage:
+        return self.tabs.page("claims")
+
+    def _build_overview(self) -> OverviewPage:
+        page = OverviewPage()
+        page.export_requested.connect(lambda: self.export_deployments())
+        page.centre_history_requested.connect(self.show_centre_history)
+        return page
+
+    def _build_attendance(self) -> AttendancePage:
+        page = AttendancePage()
+        page.export_requested.connect(lambda: self.export_attendance())
+        page.reopen_requested.connect(self.open_reopen)
+        return page
+
+    def _build_officers(self) -> OfficersPage:
+        page = OfficersPage()
+        page.redeploy_requested.connect(self.open_redeploy)
+        return page
+
+    def _build_history(self) -> HistoryPage:
+        return HistoryPage()
+
+    def _build_claims(self) -> SubCountyClaimsPage:
+        page = SubCountyClaimsPage(self.context, self.who.sub_county_ids, self.messages)
+        page.set_sub_county_names(self.who.names)
+        page.reload()
+        return page
+
+    def _page_built(self, key: str, _page: QWidget) -> None:
+        if key in self._stale:
+            self._fill(key)
+
+    def _fill_current(self) -> None:
+        key = self.tabs.current_key()
+        if key in self._stale and self.tabs.built(key) is not None:
+            self._fill(key)
+
+    def _fill(self, key: str) -> None:
+        overview = self.overview
+        if overview is None:
+            return
+        self._stale.discard(key)
+        if key == "overview":
+            self.overview_page.set_overview(overview)
+        elif key == "attendance":
+            marking = (
+                overview.now_index is not None and overview.now_index == overview.session_index
+            )
+            self.attendance.set_overview(overview, "marking is open now" if marking else "")
+        elif key == "officers":
+            self.officers.set_overview(overview, self.moves)
+        elif key == "history":
+            self.history_page.set_moves(self.moves, overview.centres)
 
     # --- loading ------------------------------------------------------------------
 
@@ -109,14 +182,18 @@ class SubcountyWorkspace(QWidget):
         outside (a sync) clears a success message that the sync may have overtaken."""
         if not keep_message and self.messages.kind == "success":
             self.messages.clear()
+        self._load(self.session_combo.currentData())
+        claims = self.tabs.built("claims")
+        if claims is not None:
+            claims.reload()
+
+    def _load(self, session_id: str | None) -> None:
         replica, user_id, now = self.context.replica, self.context.user_id, self.context.now()
-        session_id = self.session_combo.currentData()
 
         def load() -> tuple[Overview, list[MoveLine]]:
             return load_overview(replica, user_id, now, session_id), history(replica, user_id)
 
         self.context.runner.run(load, self._loaded, self._failed)
-        self.claims.reload()
 
     def _loaded(self, result: tuple[Overview, list[MoveLine]]) -> None:
         self.overview, self.moves = result
@@ -131,11 +208,10 @@ class SubcountyWorkspace(QWidget):
         ]
         self.subtitle.setText("   ·   ".join(p for p in parts if p))
         self._badge(overview)
-        self.overview_page.set_overview(overview)
-        marking = overview.now_index is not None and overview.now_index == overview.session_index
-        self.attendance.set_overview(overview, "marking is open now" if marking else "")
-        self.officers.set_overview(overview, self.moves)
-        self.history_page.set_moves(self.moves, overview.centres)
+        # Only the page in view is filled now; the others when they are next shown, so a
+        # sub-county of 5,000 officers opens on its overview without building the rest.
+        self._stale = {"overview", "attendance", "officers", "history"}
+        self._fill_current()
         self.loaded.emit()
 
     def _fill_sessions(self, overview: Overview) -> None:
