@@ -5,8 +5,9 @@ their requirements, 5,000 officers deployed (100 of them redeployed once, so 5,1
 deployments), a series of 34 sessions, the first 10 marked for everyone (about 50,000
 attendance rows) and the current one marked at two centres in three, 100 redeployment
 rows. Measured: the Sub-county workspace built, its overview loaded off the UI thread
-(`load_overview` + redeployment history), the four pages filled (staffing, attendance,
-officers, redeployments), the overview shown and painted once (offscreen). Baseline in
+(`load_overview` + redeployment history), the overview page filled, shown and painted
+once (offscreen); the other pages are built when first shown, and the time the Officers
+tab then takes to fill and show its 5,000 officers is reported too. Baseline in
 the same run: a raw sqlite3 SELECT of the same rows (the sub-county's deployments with
 their officers, the requirements, the current session's marks, the redeployments).
 
@@ -218,7 +219,7 @@ def main() -> int:
         f"({OFFICERS + facts['moves']:,} deployments, {facts['moves']} redeployed), "
         f"{2 * DAYS} sessions, replica {size_mb:.0f} MB"
     )
-    print("  opens (workspace built, loaded, all pages filled, overview painted)")
+    print("  opens (workspace built, loaded, overview filled and painted)")
     print(
         f"  median {figure:.0f} ms over {RUNS} runs (first run {cold:.0f} ms); "
         f"target < {TARGET_MS:.0f} ms"
