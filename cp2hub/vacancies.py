@@ -103,9 +103,7 @@ def filters(session: Session) -> VacancyFilters:
         subs.setdefault(sub.county_id, []).append(Option(value=sub.id, label=sub.name))
     seen: dict[str, Option] = {}
     for series in exams:
-        seen.setdefault(
-            series.exam, Option(value=series.exam, label=f"{series.exam} · {exam_title(series)}")
-        )
+        seen.setdefault(series.exam, Option(value=series.exam, label=exam_title(series)))
     return VacancyFilters(
         exams=list(seen.values()),
         activities=[Option(value=a, label=a) for a in activities],

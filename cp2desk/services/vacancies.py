@@ -150,7 +150,7 @@ def local_filters(replica: Replica) -> VacancyFilters:
     exams: dict[str, Option] = {}
     for found in series:
         title = found.name.removesuffix(str(found.year)).strip()
-        exams.setdefault(found.exam, Option(value=found.exam, label=f"{found.exam} · {title}"))
+        exams.setdefault(found.exam, Option(value=found.exam, label=title))
     return VacancyFilters(
         exams=list(exams.values()),
         activities=[],

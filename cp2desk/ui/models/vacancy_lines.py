@@ -15,6 +15,7 @@ STANDING = {
     "selected": "You have been selected.",
     "withdrawn": "You withdrew your application; you can apply again.",
     "refused": "Your application was not accepted.",
+    "pending": "Your application is saved on this computer and sent at the next sync.",
 }
 
 
@@ -48,6 +49,8 @@ class VacancyLinesModel(QAbstractListModel):
             status = line.application.status if line.application else None
             if status in ("submitted", "selected"):
                 return theme.icon("success")
+            if status == "pending":
+                return theme.icon("sync")
             return theme.icon("search" if line.eligible else "lock")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{line.county}, {line.sub_county}"

@@ -43,11 +43,11 @@ def _note(a: MyApplication) -> str:
 
 
 COLUMNS: list[Column[MyApplication]] = [
-    Column("Vacancy", lambda a: a.title, 380),
+    Column("Vacancy", lambda a: a.title, 360),
     Column("Apply by", lambda a: f"{a.deadline:%d %b %Y}" if a.deadline else "—", 100),
     Column("Submitted", lambda a: f"{a.submitted_at:%d %b %H:%M}" if a.submitted_at else "—", 110),
-    Column("Status", lambda a: a.status_text, 190, icon=_icon),
-    Column("What it means", _note, 300, tooltip=_note),
+    Column("Status", lambda a: a.status_text, 210, icon=_icon),
+    Column("What it means", _note, 200, tooltip=_note),
 ]
 
 

@@ -149,7 +149,7 @@ class DetailsPanel(QFrame):
         changed = self.line is None or self.line.id != line.id
         self.line = line
         self.title.setText(line.position)
-        self.subtitle.setText(f"Exam {line.series_label} · {line.series_name}")
+        self.subtitle.setText(f"Exam {line.series_label}")
         self.facts["activity"].setText(line.activity)
         self.facts["duty_station"].setText(line.duty_station)
         self.facts["where"].setText(f"{line.sub_county}, {line.county}")
@@ -176,7 +176,7 @@ class DetailsPanel(QFrame):
         self.confirm_text.setVisible(not holds)
         if changed or holds:
             self.confirm.setChecked(False)
-        if not keep_outcome:
+        if changed and not keep_outcome:  # what happened stays while it is the same vacancy
             self.outcome.clear()
         self._enable()
 
@@ -207,26 +207,31 @@ class VacanciesPage(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(8)
         frame, box = card("")
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(8)
+        grid = QGridLayout()  # labels above the boxes, so the exam's full name fits
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(2)
         self.combos: dict[str, QComboBox] = {}
         for i, (key, label, any_text) in enumerate(FILTERS):
             combo = QComboBox()
             combo.addItem(any_text, "")
-            combo.setMinimumWidth(200)
             combo.setAccessibleName(label)
             self.combos[key] = combo
             name = QLabel(label)
+            name.setObjectName("Muted")
             name.setBuddy(combo)
-            grid.addWidget(name, i // 3, (i % 3) * 2, Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
-        for column in (1, 3, 5):
-            grid.setColumnStretch(column, 1)
+            row, column = (i // 3) * 2, i % 3
+            grid.addWidget(name, row, column)
+            grid.addWidget(combo, row + 1, column)
+        grid.setRowMinimumHeight(2, 24)
+        self.combos["exam"].setMinimumWidth(330)
+        self.combos["activity"].setMinimumWidth(280)
+        for column, stretch in ((0, 4), (1, 3), (2, 3)):
+            grid.setColumnStretch(column, stretch)
         self.search = QPushButton(theme.icon("search", "#ffffff"), "Search")
         self.search.setProperty("primary", True)
         self.search.setDefault(True)
-        grid.addWidget(self.search, 1, 6)
+        self.search.setMinimumWidth(110)
+        grid.addWidget(self.search, 3, 3)
         box.addLayout(grid)
         layout.addWidget(frame)
         self.messages = MessageBar()
@@ -244,6 +249,9 @@ class VacanciesPage(QWidget):
         self.list.setModel(self.model)
         self.list.setWordWrap(True)
         self.list.setUniformItemSizes(False)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.setAccessibleName("Vacancies found")
         self.results = QStackedWidget()
         self.empty = EmptyState(
