@@ -1,0 +1,204 @@
+"""Bench: the morning rush, 200 devices pushing 50 attendance marks each, all at once.
+
+Workload: a hub (`cp2hub serve`, one process, real HTTP on loopback) over a sub-county
+of 120 centres and 4,000 deployments with attendance already recorded for 36 of its 40
+sessions (144,000 marks). 200 centre managers' devices, each with its own token (two
+devices at some centres, marking different sessions), push 50 new marks each, in one
+batch, at the same instant, from client processes with a thread per device. Run on
+SQLite and, when CP2HUB_TEST_DATABASE_URL or --pg is given, on PostgreSQL.
+
+Figure: marks/s from the first request sent to the last answer received, every mark
+answered 'applied' and stored. Target: at least 5,000 marks/s. Baseline, same run and
+database: the same marks inserted straight into the attendance table with one
+executemany in one transaction.
+
+    python3 bench/morning_rush.py [--devices 200] [--marks 50] [--pg URL] [--spy-hub]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import requests  # noqa: E402
+from sqlalchemy import delete, func, insert, select  # noqa: E402
+
+from bench._common import (  # noqa: E402
+    HubProcess,
+    build_sub_county,
+    fresh_postgres,
+    py_spy,
+    summarize_stacks,
+    verdict,
+)
+from cp2desk.sync.clock import HybridClock  # noqa: E402
+from cp2desk.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
+from cp2desk.sync.records import natural_id  # noqa: E402
+from cp2hub import models as m  # noqa: E402
+from cp2hub.db import Database  # noqa: E402
+from cp2hub.schema import upgrade  # noqa: E402
+
+TARGET = 5_000.0
+SESSIONS, SAT = 40, 36
+
+
+def batches(world, marks: int) -> list[tuple[str, bytes, list[dict]]]:
+    """Per device: (token, JSON body of its push, its rows)."""
+    clock = HybridClock()
+    out = []
+    for d, (token, device_id, centre) in enumerate(world.devices):
+        copy = d // len(world.centres)  # a second device at a centre marks other sessions
+        sessions = world.sessions[SAT + 2 * copy: SAT + 2 * copy + 2] or world.sessions[SAT:]
+        targets = [(dep, person, s) for s in sessions for dep, person in centre.deployments]
+        rows, changes = [], []
+        for dep, person, session in targets[:marks]:
+            row = {
+                "id": natural_id("attendance", dep, session), "hlc": clock.now(),
+                "origin": device_id, "deleted": False, "seq": None, "deployment_id": dep,
+                "session_id": session, "station_id": centre.id, "professional_id": person,
+                "status": "present", "check_in": f"07:4{len(rows) % 10}:00",
+                "marked_by": natural_id("user", f"2547440{d:05d}"),
+            }
+            rows.append(row)
+            changes.append({"key": str(uuid.uuid4()), "table": "attendance", "row": row,
+                            "fields": ["status", "check_in"]})
+        out.append((token, json.dumps({"changes": changes}).encode(), rows))
+    return out
+
+
+def client_process(url, work, start_at, results) -> None:
+    """One client process: a thread per device, all released at `start_at`."""
+    outcome = []
+    lock = threading.Lock()
+
+    def device(token: str, body: bytes) -> None:
+        http = requests.Session()
+        headers = {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+                   "Content-Type": "application/json", "Accept-Encoding": "gzip"}
+        time.sleep(max(0.0, start_at - time.time()))
+        began = time.time()
+        response = http.post(url + "/sync/push", data=body, headers=headers, timeout=300)
+        ended = time.time()
+        answers = response.json()["answers"] if response.status_code == 200 else []
+        applied = sum(a["outcome"] == "applied" for a in answers)
+        with lock:
+            outcome.append((began, ended, applied, response.status_code))
+
+    threads = [threading.Thread(target=device, args=w) for w in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put(outcome)
+
+
+def rush(url: str, work: list[tuple[str, bytes]], processes: int) -> tuple[float, int, list]:
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    start_at = time.time() + 1.5 + 0.01 * len(work)
+    procs = [ctx.Process(target=client_process, args=(url, work[i::processes], start_at, results))
+             for i in range(processes)]
+    for p in procs:
+        p.start()
+    outcome = [x for _ in procs for x in results.get(timeout=600)]
+    for p in procs:
+        p.join(30)
+    began = min(o[0] for o in outcome)
+    ended = max(o[1] for o in outcome)
+    return ended - began, sum(o[2] for o in outcome), [o for o in outcome if o[3] != 200]
+
+
+def baseline(db: Database, rows: list[dict]) -> float:
+    """The same marks, straight into the attendance table: one executemany, one transaction."""
+    ids = [r["id"] for r in rows]
+    with db.write() as s:  # take the rush's marks out again (not timed)
+        for start in range(0, len(ids), 500):
+            s.execute(delete(m.Attendance.__table__).where(
+                m.Attendance.id.in_(ids[start:start + 500])))
+    full = [{**r, "check_in": dt.time.fromisoformat(r["check_in"]), "seq": 10**9 + i,
+             "status_hlc": r["hlc"], "check_in_hlc": r["hlc"]} for i, r in enumerate(rows)]
+    with db.engine.connect() as conn:
+        started = time.perf_counter()
+        with conn.begin():
+            conn.execute(insert(m.Attendance.__table__), full)
+        return time.perf_counter() - started
+
+
+def run(label: str, url: str, args, folder: Path) -> None:
+    db = Database(url)
+    upgrade(db)
+    started = time.perf_counter()
+    world = build_sub_county(db, sessions=SESSIONS, attendance_sessions=SAT, devices=args.devices)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    with db.read() as s:
+        before = s.scalar(select(func.count()).select_from(m.Attendance))
+    print(f"[{label}] hub built: {world.rows:,} rows ({before:,} marks) in "
+          f"{time.perf_counter() - started:.1f} s")
+    work = batches(world, args.marks)
+    total = sum(len(w[2]) for w in work)
+    with HubProcess(url, folder / f"hub-{label}.log") as hub:
+        spy = py_spy(hub.process.pid, folder / f"hub-{label}.spy") if args.spy_hub else None
+        if spy:
+            with spy as spied:
+                elapsed, applied, failed = rush(hub.url, [w[:2] for w in work], args.processes)
+            profile = summarize_stacks(spied) if spied else ""
+        else:
+            elapsed, applied, failed = rush(hub.url, [w[:2] for w in work], args.processes)
+            profile = ""
+    with db.read() as s:
+        after = s.scalar(select(func.count()).select_from(m.Attendance))
+    if failed:
+        log = (folder / f"hub-{label}.log").read_text().splitlines()
+        print("\n".join(x for x in log if "POST /sync/push" not in x)[-4000:])
+    assert not failed, f"{len(failed)} pushes failed: {failed[:3]}"
+    assert applied == total and after - before == total, (applied, total, after - before)
+    base = baseline(db, [r for w in work for r in w[2]])
+    db.dispose()
+    rate, base_rate = total / elapsed, total / base
+    print(f"[{label}] morning rush: {len(work)} devices x {args.marks} marks = {total:,} marks "
+          f"in {elapsed:.2f} s")
+    print(f"[{label}]   rate      {rate:>10,.0f} marks/s (target >= {TARGET:,.0f}): "
+          f"{verdict(rate >= TARGET)}")
+    print(f"[{label}]   baseline  {base_rate:>10,.0f} marks/s (one executemany, one "
+          f"transaction: {base:.3f} s); rush = {rate / base_rate:.3f}x the baseline")
+    if profile:
+        print(f"[{label}] hub profile (py-spy):")
+        print(profile)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--marks", type=int, default=50)
+    parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--pg", default=os.environ.get("CP2HUB_TEST_DATABASE_URL", ""),
+                        help="PostgreSQL URL (a fresh database is made in it and dropped)")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--spy-hub", action="store_true", help="py-spy the hub during the rush")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cp2rush-") as tmp:
+        folder = Path(tmp)
+        if not args.no_sqlite:
+            run("sqlite", f"sqlite:///{folder / 'hub.sqlite3'}", args, folder)
+        if args.pg:
+            with fresh_postgres(args.pg) as url:
+                run("postgresql", url, args, folder)
+        else:
+            print("[postgresql] skipped: set CP2HUB_TEST_DATABASE_URL or pass --pg URL")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
