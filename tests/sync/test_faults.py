@@ -21,7 +21,7 @@ from tests.sync.proxy import FaultProxy
 from tests.sync.scenario import PASSWORD, World
 
 SEED = 20260314
-ROUNDS = 6
+ROUNDS = 5
 MAX_ATTEMPTS = 80
 
 

@@ -25,7 +25,7 @@ from tests.sync.marks import read_ledger
 from tests.sync.scenario import PASSWORD
 
 SEED = 7031
-KILLS = 24
+KILLS = 16
 
 
 @pytest.fixture(scope="module")
