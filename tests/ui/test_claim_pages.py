@@ -128,3 +128,30 @@ def test_the_director_finds_claims_in_the_sub_county_workspace(
     assert workspace.claims.total_card.value.text() == "KSh 6,130"
     shoot(window, "29_subcounty_workspace_claims")
     window.shutdown()
+
+
+def test_a_professional_finds_my_claim_in_my_cp2(
+    qtbot, context, replica, centre, amounts, settle, shoot
+):
+    from cp2desk.local_db.models import Professional
+    from cp2desk.ui.main_window import MainWindow
+    from cp2desk.ui.workspaces.my_cp2 import MyCp2Workspace
+
+    with replica.write() as s:  # a payable profile: paid by M-Pesa in her own name
+        grace = s.get(Professional, centre.professionals["grace"])
+        grace.payment_method, grace.mpesa_phone = "mpesa", grace.phone
+        grace.mpesa_name = grace.full_name
+
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitUntil(lambda: any(isinstance(w, MyCp2Workspace) for w in window.workspaces))
+    settle()
+    workspace = next(w for w in window.workspaces if isinstance(w, MyCp2Workspace))
+    window.nav.setCurrentRow(window.workspaces.index(workspace))
+    workspace.tabs.setCurrentWidget(workspace.claim)
+    assert workspace.tabs.tabText(workspace.tabs.currentIndex()) == "My claim"
+    assert [c.amount.text() for c in workspace.claim.cards] == ["KSh 550"]
+    shoot(window, "31_my_cp2_my_claim")
+    window.shutdown()

@@ -27,6 +27,7 @@ from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import OperationRunner, user_message
 from cp2desk.ui.pages.account import AccountPage
 from cp2desk.ui.pages.applications import ApplicationsPage
+from cp2desk.ui.pages.claim import ClaimPage
 from cp2desk.ui.pages.history import HistoryPage
 from cp2desk.ui.pages.profile import ProfilePage, local_phone
 from cp2desk.ui.pages.vacancies import VacanciesPage
@@ -65,6 +66,7 @@ class MyCp2Workspace(QWidget):
         self.vacancies = VacanciesPage()
         self.applications = ApplicationsPage()
         self.account = AccountPage()
+        self.claim = ClaimPage(context)
         self.not_yet = EmptyState(
             "Your profile is not on this computer yet",
             "It arrives with the first sync. Press F5 to sync now.",
@@ -75,6 +77,7 @@ class MyCp2Workspace(QWidget):
             (self.history, "register", "Work && qualifications"),
             (self.vacancies, "search", "Vacancies"),
             (self.applications, "present", "My applications"),
+            (self.claim, "claim", "My claim"),
             (self.account, "key", "Account"),
         ):
             self.tabs.addTab(page, theme.icon(icon), title)
@@ -123,6 +126,7 @@ class MyCp2Workspace(QWidget):
             )
 
         self.context.runner.run(load, self._loaded, self._failed)
+        self.claim.reload()
 
     def _loaded(self, found) -> None:
         profile, applications, counties = found
