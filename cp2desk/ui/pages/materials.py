@@ -36,10 +36,12 @@ COLUMNS: list[Column[CustodyLine]] = [
     Column("Status", status_text, 210, icon=status_icon, tooltip=status_text),
     Column("Papers collected", lambda x: handover_text(x.collected), 200,
            tooltip=lambda x: who_text(x.collected)),
-    Column("Seals issued", lambda x: seals_text(x.collected), 150),
+    Column("Seals issued", lambda x: seals_text(x.collected), 150,
+           tooltip=lambda x: seals_text(x.collected)),
     Column("Scripts returned", lambda x: handover_text(x.returned), 200,
            tooltip=lambda x: who_text(x.returned)),
-    Column("Seals returned", lambda x: seals_text(x.returned), 150),
+    Column("Seals returned", lambda x: seals_text(x.returned), 150,
+           tooltip=lambda x: seals_text(x.returned)),
 ]  # fmt: skip
 
 
