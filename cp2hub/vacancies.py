@@ -170,7 +170,7 @@ def lines(
     session: Session, person: Professional | None, found, today: dt.date
 ) -> list[VacancyLine]:
     """Result lines for (vacancy, series, position) rows, with this person's standing."""
-    from cp2hub.applications import (
+    from cp2hub.applications import (  # here: applications imports this module
         active_applications,
         eligibility,
         mine_by_vacancy,

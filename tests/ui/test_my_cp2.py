@@ -165,6 +165,19 @@ def test_every_professional_has_my_cp2_and_sees_what_blocks_payment(desk, hub_db
         assert s.get(m.Professional, world.people["newton"]).national_id == "31234567"
 
 
+def test_a_profile_without_payment_details(desk, hub_db, world):
+    with hub_db.write() as s:
+        person = s.get(m.Professional, world.people["mary"])
+        person.payment_method = person.mpesa_phone = person.mpesa_name = None
+    mary = desk("mary", "Mary Achieng")
+    page = mary.show(lambda w: w.profile_page).profile_page
+    assert page.completeness.blocking.text() == ("•  Your payment details (M-Pesa or bank account)")
+    assert page.fields["payment_method"].currentText() == "Not set"
+    assert page.fields["mpesa_phone"].text() == "" and not page.fields["mpesa_phone"].isEnabled()
+    page.fields["payment_method"].setCurrentIndex(page.fields["payment_method"].findData("mpesa"))
+    assert page.fields["mpesa_phone"].isEnabled() and page.save.isEnabled()
+
+
 def test_county_then_its_sub_counties_in_the_profile(desk, world):
     jane = desk()
     page = jane.show(lambda w: w.profile_page).profile_page
@@ -458,6 +471,7 @@ def test_log_out_clears_the_session_on_this_device(qtbot, hub, world, desk_home,
     ws.tabs.setCurrentWidget(ws.account)
     qtbot.waitUntil(lambda: not window.context.runner.busy, timeout=15_000)
     click(qtbot, ws.account.sign_out)
+    qtbot.waitUntil(lambda: ws.findChild(QMessageBox, "ConfirmBox") is not None)
     box = ws.findChild(QMessageBox, "ConfirmBox")
     assert box.text().startswith("Log out of CP2 Desk on this computer?")
     shoot(window, "75_cp2_log_out_confirm", dialog=box)

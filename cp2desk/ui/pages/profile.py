@@ -35,7 +35,9 @@ LEVELS = (("Not a teacher", None), ("Primary school", "primary"), ("Secondary sc
 METHODS = (("Not set", None), ("M-Pesa", "mpesa"), ("Bank account", "bank"))
 
 
-def local_phone(phone: str) -> str:
+def local_phone(phone: str | None) -> str:
+    """2547XXXXXXXX as people write it: 07XX XXX XXX (anything else as it is)."""
+    phone = phone or ""
     local = "0" + phone[3:] if phone.startswith("254") else phone
     return f"{local[:4]} {local[4:7]} {local[7:]}" if len(local) == 10 else local
 

@@ -360,12 +360,15 @@ class MyCp2Workspace(QWidget):
         )
 
     def ask_sign_out(self) -> None:
-        waiting = self.context.replica.pending_count()
+        self.context.runner.run(self.context.replica.pending_count, self._confirm_sign_out)
+
+    def _confirm_sign_out(self, waiting: int) -> None:
+        many = waiting != 1
         note = (
-            f"\n\n{waiting} change{'s' if waiting != 1 else ''} made here "
-            f"{'have' if waiting != 1 else 'has'} not reached KNEC yet. "
-            f"{'They stay' if waiting != 1 else 'It stays'} on this computer and "
-            f"{'are' if waiting != 1 else 'is'} sent the next time you sign in."
+            f"\n\n{waiting} change{'s' if many else ''} made here "
+            f"{'have' if many else 'has'} not reached KNEC yet. "
+            f"{'They stay' if many else 'It stays'} on this computer and "
+            f"{'are' if many else 'is'} sent the next time you sign in."
             if waiting
             else ""
         )
