@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import pstats
 import sqlite3
 import sys
@@ -200,6 +201,15 @@ def main() -> int:
           "records/s")
     print(f"ratio: {ratio:.2f}x the baseline (target >= {TARGET_RATIO}x): "
           f"{verdict(ratio >= TARGET_RATIO)}")
+    print("RESULT " + json.dumps({  # read by `python3 -m bench`
+        "name": "sync_bootstrap", "what": f"bootstrap of {stored:,} records over HTTP",
+        "figure": round(rate), "unit": "records/s", "target": f">= {TARGET_RATIO}x baseline",
+        "baseline": round(base_rate), "baseline_what": "sqlite3 executemany",
+        "ratio": round(ratio, 3), "ok": ratio >= TARGET_RATIO}))
+    print("RESULT " + json.dumps({
+        "name": "sync_bootstrap (wire)", "what": "response bytes on the wire per record",
+        "figure": round(per_record, 1), "unit": "bytes/record",
+        "target": f"<= {TARGET_BYTES:.0f} bytes/record", "ok": per_record <= TARGET_BYTES}))
     if hub_profile:
         print("hub profile (py-spy):")
         print(hub_profile)
