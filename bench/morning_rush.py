@@ -180,6 +180,14 @@ def run(label: str, url: str, args, folder: Path) -> None:
           f"{verdict(rate >= TARGET)}")
     print(f"[{label}]   baseline  {base_rate:>10,.0f} marks/s (one executemany, one "
           f"transaction: {base:.3f} s); rush = {rate / base_rate:.3f}x the baseline")
+    print("RESULT " + json.dumps({  # read by `python3 -m bench`
+        "name": f"morning_rush ({label})",
+        "what": f"{len(work)} devices x {args.marks} marks at once"
+                + (f"; {len(failed)} pushes answered 500 and were retried" if failed else ""),
+        "figure": round(rate), "unit": "marks/s", "target": f">= {TARGET:,.0f} marks/s",
+        "baseline": round(base_rate), "baseline_unit": "marks/s",
+        "baseline_what": "one executemany", "ratio": round(rate / base_rate, 3),
+        "ok": rate >= TARGET}))
     if profile:
         print(f"[{label}] hub profile (py-spy):")
         print(profile)
@@ -204,6 +212,9 @@ def main() -> int:
                 run("postgresql", url, args, folder)
         else:
             print("[postgresql] skipped: set CP2HUB_TEST_DATABASE_URL or pass --pg URL")
+            print("RESULT " + json.dumps({"name": "morning_rush (postgresql)",
+                                          "target": f">= {TARGET:,.0f} marks/s",
+                                          "skipped": "needs PostgreSQL URL (--postgres)"}))
     return 0
 
 
