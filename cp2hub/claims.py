@@ -18,13 +18,14 @@ longer deployed in the series.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cp2desk.sync.completeness import full_name, missing_items
 from cp2desk.sync.records import natural_id
 from cp2hub.db import Database
 from cp2hub.errors import HubError
@@ -42,11 +43,10 @@ from cp2hub.models import (
 )
 
 PAID_STATUSES = ("present", "late")
-TEACHER_POSITIONS = ("centre_manager", "supervisor", "invigilator")
-"""Positions KNEC fills with teachers, who are paid against their TSC number."""
 STANDARD_REGION = "standard"
 
 REASONS = (
+    "missing_name",
     "name_mismatch",
     "missing_national_id",
     "missing_tsc_number",
@@ -276,7 +276,7 @@ class _Context:
 
     def claim(self, officer: _Officer, twins: list[str]) -> ComputedClaim:
         reasons: list[tuple[str, str]] = []
-        reasons += _profile_reasons(officer, self.positions)
+        reasons += _profile_reasons(officer)
         days: dict[object, int] = {}
         for index, where in officer.attended.items():
             day = self.sessions[index][0]
@@ -353,55 +353,53 @@ class _Context:
         return f"{day:%a} {day.day} {day:%b} {slot}"
 
 
-def _profile_reasons(officer: _Officer, positions: dict) -> list[tuple[str, str]]:
-    p = officer.profile
-    reasons = []
-    name = " ".join(x for x in (p["first_name"], p["middle_name"], p["last_name"]) if x)
-    if not (p["national_id"] or "").strip():
-        reasons.append(("missing_national_id", "No national ID number on the profile."))
-    teacher = p["teacher_level"] or any(
-        positions[d.position_id][0] in TEACHER_POSITIONS for d in officer.postings
-    )
-    if teacher and not (p["tsc_number"] or "").strip():
-        reasons.append(
-            ("missing_tsc_number", "No TSC number on the profile (teachers are paid against it).")
-        )
-    method = p["payment_method"]
-    if method == "mpesa":
-        if not (p["mpesa_phone"] or "").strip():
-            reasons.append(("missing_payment", "No M-Pesa number on the profile."))
-        if not (p["mpesa_name"] or "").strip():
-            reasons.append(
-                (
-                    "name_mismatch",
-                    "The name registered for the M-Pesa number is not on the "
-                    "profile, so it cannot be checked against the account name.",
-                )
-            )
-        elif not names_match(p["mpesa_name"], name):
-            reasons.append(
-                (
-                    "name_mismatch",
-                    f"The M-Pesa number is registered to “{p['mpesa_name']}”, "
-                    f"but the CP2 account name is “{name}”.",
-                )
-            )
-    elif method == "bank":
-        if not (p["bank_name"] or "").strip() or not (p["bank_account"] or "").strip():
-            reasons.append(("missing_payment", "The bank or account number is missing."))
-    else:
-        reasons.append(("missing_payment", "No payment details (M-Pesa or bank) on the profile."))
+FIELD_REASON = {
+    "first_name": "missing_name",
+    "national_id": "missing_national_id",
+    "tsc_number": "missing_tsc_number",
+    "mpesa_name": "name_mismatch",
+}
+"""The profile field `completeness` names -> the claim's reason (any other: payment)."""
+PAYMENT_TEXT = {
+    "mpesa_phone": "No M-Pesa number on the profile.",
+    "bank_name": "No bank on the profile.",
+    "bank_account": "No bank account number on the profile.",
+}
+
+
+def _profile_reasons(officer: _Officer) -> list[tuple[str, str]]:
+    """What blocks payment on the profile, decided by the one completeness function the
+    app's indicator and the applicant lists use too, worded for the claim."""
+    person = SimpleNamespace(**officer.profile)
+    reasons: list[tuple[str, str]] = []
+    for item in missing_items(person):
+        if not item.blocks_payment:
+            continue
+        code = FIELD_REASON.get(item.field, "missing_payment")
+        reason = (code, _reason_text(code, item.field, person))
+        if reason not in reasons:
+            reasons.append(reason)
     return reasons
 
 
-def names_match(registered: str, account: str) -> bool:
-    """M-Pesa registers two or three of a person's names: each must be one of the account's."""
-    words = _words(registered)
-    return len(words) >= 2 and words <= _words(account)
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", (text or "").lower().replace("'", "")))
+def _reason_text(code: str, field_name: str, person: SimpleNamespace) -> str:
+    if code == "missing_name":
+        return "No first and last names on the profile."
+    if code == "missing_national_id":
+        return "No national ID number on the profile."
+    if code == "missing_tsc_number":
+        return "No TSC number on the profile (teachers are paid against it)."
+    if code == "name_mismatch":
+        if not (person.mpesa_name or "").strip():
+            return (
+                "The name registered for the M-Pesa number is not on the profile, so it "
+                "cannot be checked against the account name."
+            )
+        return (
+            f"The M-Pesa number is registered to “{person.mpesa_name.strip()}”, "
+            f"but the CP2 account name is “{full_name(person)}”."
+        )
+    return PAYMENT_TEXT.get(field_name, "No payment details (M-Pesa or bank) on the profile.")
 
 
 def _write(session: Session, series_id: str, computed: list[ComputedClaim]) -> int:

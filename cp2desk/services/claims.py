@@ -31,6 +31,7 @@ from cp2desk.local_db.replica import Replica
 from cp2desk.services.timetable import span
 
 TITLES = {
+    "missing_name": "No name",
     "name_mismatch": "M-Pesa name differs",
     "missing_national_id": "No ID number",
     "missing_tsc_number": "No TSC number",
@@ -41,6 +42,7 @@ TITLES = {
     "no_rate": "No rate set",
 }
 WHAT_TO_DO = {
+    "missing_name": "Add your first and last names to your CP2 profile, as on your ID card.",
     "name_mismatch": "Correct your name in your CP2 profile to match the M-Pesa registration "
     "(or register the M-Pesa line in your own name).",
     "missing_national_id": "Add your national ID number to your CP2 profile.",

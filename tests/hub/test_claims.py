@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cp2desk.sync.records import natural_id
 from cp2hub import models as m
-from cp2hub.claims import claim_id, compute_claims, names_match
+from cp2hub.claims import claim_id, compute_claims
 from cp2hub.cli import main
 
 DAYS = [dt.date(2026, 11, 9), dt.date(2026, 11, 10), dt.date(2026, 11, 11)]
@@ -252,18 +252,26 @@ def test_recomputing_writes_only_what_changed(hub):
     assert hub.claim(mary).deleted and hub.claim(mary).seq > before
 
 
-@pytest.mark.parametrize(
-    ("registered", "account", "match"),
-    [
-        ("GRACE MWANGI", "Grace Wanjiru Mwangi", True),
-        ("Grace Wanjiru Mwangi", "Grace Wanjiru Mwangi", True),
-        ("Grace", "Grace Wanjiru Mwangi", False),
-        ("Grace Otieno", "Grace Wanjiru Mwangi", False),
-        ("Peter O'Brien", "Peter OBrien", True),
-    ],
-)
-def test_names_match(registered, account, match):
-    assert names_match(registered, account) is match
+def test_teachers_need_a_tsc_number_whatever_their_role(hub):
+    """The profile's teacher level says who is a teacher (one completeness rule for the app,
+    the applicant lists and claims); police and support staff have no TSC number."""
+    teacher = hub.officer("Ruth", "Kerubo", tsc_number=None, teacher_level="secondary")
+    police = hub.officer("Moses", "Kiprop", tsc_number=None, teacher_level=None)
+    hub.mark(hub.deploy(teacher, "Gamma", "supervisor"), "P")
+    hub.mark(hub.deploy(police, "Gamma", "invigilator"), "P")
+    compute_claims(hub.db, "KCSE-2026")
+    assert reasons(hub.claim(teacher)) == ["missing_tsc_number"]
+    assert hub.claim(police).status == "payable"
+
+
+def test_a_profile_without_a_name_or_bank_details_says_so(hub):
+    nameless = hub.officer("", "", mpesa_name="")
+    banked = hub.officer("Ann", "Moraa", payment_method="bank", bank_name="KCB", bank_account=None)
+    for person in (nameless, banked):
+        hub.mark(hub.deploy(person, "Gamma"), "P")
+    compute_claims(hub.db, "KCSE-2026")
+    assert reasons(hub.claim(nameless)) == ["missing_name", "name_mismatch"]
+    assert hub.claim(banked).blocked == "missing_payment: No bank account number on the profile."
 
 
 def test_cli_computes_and_prints_totals(hub, capsys):
