@@ -48,7 +48,9 @@ def test_register_csv(replica, dc, tmp_path):
 def test_the_container_staff_register(replica, dc, tmp_path):
     report = register_report(replica, dc.station_id, morning(9, 40), "", "Distribution centre")
     heading, _header, rows, _totals = roundtrip(report, tmp_path)
-    assert heading["Distribution centre"].startswith("Westlands Sub-County Examination Container (DC04701)")
+    assert heading["Distribution centre"].startswith(
+        "Westlands Sub-County Examination Container (DC04701)"
+    )
     assert [(r[1], r[3]) for r in rows] == [
         ("Wycliffe Barasa", "Clerk"),
         ("Moses Kiprop", "Driver"),
