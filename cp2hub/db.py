@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -51,6 +52,7 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, autoflush=False, expire_on_commit=False)
         feed.install(self.sessions)
+        self._writer = threading.Lock() if self.is_sqlite else nullcontext()
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,8 +65,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
-        with self.sessions() as session, session.begin():
+        """One unit of work: committed on success, rolled back on any error.
+
+        On SQLite the writers of this process queue on a lock first: SQLite lets one
+        writer in at a time anyway, and its busy handler backs off by sleeping, which
+        under a rush of pushes wastes most of the time and starves some writers.
+        """
+        with self._writer, self.sessions() as session, session.begin():
             if self.is_sqlite:
                 session.connection(execution_options={"sqlite_immediate": True})
             yield session

@@ -86,7 +86,7 @@ def as_wire(obj: Base | None) -> dict[str, Any] | None:
 
 def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
     """Apply a batch in one transaction; on an unexpected integrity error, entry by entry."""
-    from cp2hub.rules import RULES
+    from cp2hub.rules import PREPARE, RULES
 
     try:
         with db.write() as session:
@@ -111,6 +111,8 @@ def _apply_alone(db: Database, principal: Principal, change: Change, rules, trie
 
 
 def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]:
+    from cp2hub.rules import PREPARE
+
     session = ctx.session
     keys = [c.key for c in changes]
     seen = {
@@ -118,6 +120,10 @@ def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]
     }
     answers: list[Answer | None] = []
     applied: list[tuple[int, Base]] = []
+    for table, prepare in PREPARE.items():
+        rows = [c.row for c in changes if c.table == table and c.key not in seen]
+        if rows:
+            prepare(ctx, rows)
     for change in changes:
         if change.key in seen:
             answers.append(Answer.model_validate_json(seen[change.key].answer))

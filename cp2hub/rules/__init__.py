@@ -14,3 +14,6 @@ RULES = {
     "redeployment": redeploy.apply,
     "application": application.apply,
 }
+
+PREPARE = {"attendance": attendance.prepare}
+"""Per table, a bulk lookup run once per batch before its changes are applied."""

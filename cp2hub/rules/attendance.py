@@ -10,11 +10,68 @@ from cp2desk.sync.clock import wins
 from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
 from cp2hub.auth import utcnow
-from cp2hub.models import Attendance, AttendanceHistory, Deployment, ExamSession, SessionSignoff
+from cp2hub.models import (
+    Attendance,
+    AttendanceHistory,
+    Deployment,
+    ExamSession,
+    SessionSignoff,
+    Station,
+)
 from cp2hub.push import Conflict, PushContext, Refused
 from cp2hub.rules.common import officer_name, session_label, station_in_scope, who
 
 MERGED_FIELDS = ("status", "check_in")
+
+
+def prepare(ctx: PushContext, rows: list[dict[str, Any]]) -> None:
+    """Load everything a batch of marks needs in a handful of queries, not five a mark.
+
+    Rows are the raw pushed rows (not yet validated): only their ids are read here, and
+    only to look rows up; `apply` still checks each mark against what was loaded.
+    """
+    s = ctx.session
+
+    def ids(name: str) -> set[str]:
+        return {r[name] for r in rows if isinstance(r, dict) and isinstance(r.get(name), str)}
+
+    deployments = _by_id(s, Deployment, ids("deployment_id"))
+    sittings = {d.from_session_id for d in deployments.values()} | {
+        d.until_session_id for d in deployments.values()
+    }
+    sessions = _by_id(s, ExamSession, (ids("session_id") | sittings) - {None})
+    stations = _by_id(s, Station, {d.station_id for d in deployments.values()})
+    # The session's identity map holds objects weakly: keep them so `get` finds them.
+    ctx.cache["held"] = [deployments, sessions, stations]
+    signoff_ids = {
+        natural_id("session_signoff", deployments[r["deployment_id"]].station_id, r["session_id"])
+        for r in rows
+        if isinstance(r, dict)
+        and isinstance(r.get("session_id"), str)
+        and isinstance(r.get("deployment_id"), str)
+        and r["deployment_id"] in deployments
+    }
+    ctx.cache["signoffs"] = _by_id(s, SessionSignoff, signoff_ids)
+    # FOR UPDATE: on PostgreSQL two pushes merging into the same mark would otherwise both
+    # read the old row and the later commit would undo the earlier (a lost update).
+    ctx.cache["marks"] = _by_id(s, Attendance, ids("id"), lock=True)
+    ctx.cache["prepared"] = True
+
+
+def _by_id(s, model, wanted: set[str], lock: bool = False) -> dict[str, Any]:
+    if not wanted:
+        return {}
+    query = select(model).where(model.id.in_(sorted(wanted)))
+    if lock:
+        query = query.order_by(model.id).with_for_update()
+    return {obj.id: obj for obj in s.scalars(query)}
+
+
+def _cached(ctx: PushContext, name: str, model, row_id: str, lock: bool = False):
+    known = ctx.cache.get(name)
+    if known is not None and (row_id in known or ctx.cache.get("prepared")):
+        return known.get(row_id)
+    return ctx.session.get(model, row_id, with_for_update=lock)
 
 
 def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance:
@@ -38,19 +95,19 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance:
             f"{officer_name(s, deployment.professional_id)} was not deployed to this centre "
             f"for {session_label(s, sitting.id)}."
         )
-    signoff = s.get(SessionSignoff, natural_id("session_signoff", deployment.station_id, sitting.id))
+    signoff_id = natural_id("session_signoff", deployment.station_id, sitting.id)
+    signoff = _cached(ctx, "signoffs", SessionSignoff, signoff_id)
     if signoff is not None and signoff.status == "signed":
         raise Refused(
             f"{session_label(s, sitting.id)} was signed off by {who(s, signoff.signed_by)}; "
             "ask the sub-county director to reopen it before changing marks."
         )
-    # FOR UPDATE: on PostgreSQL two pushes merging into the same mark would otherwise both
-    # read the old row and the later commit would undo the earlier (a lost update, LWW broken).
-    existing = s.get(Attendance, row["id"], with_for_update=True)
+    existing = _cached(ctx, "marks", Attendance, row["id"], lock=True)
     if existing is None:
         mark = Attendance(**{k: v for k, v in row.items() if k != "seq"})
         mark.status_hlc = mark.check_in_hlc = row["hlc"]
         s.add(mark)
+        ctx.cache.setdefault("marks", {})[mark.id] = mark  # a second mark in the batch merges
         return mark
     return _merge(ctx, change, row, existing)
 
@@ -100,6 +157,7 @@ def _keep(ctx, mark, name, value, hlc, origin, superseded_by, now) -> None:
 
 def covers(session, deployment: Deployment, sitting: ExamSession) -> bool:
     """Whether the deployment is in force at a session (redeployments bound it)."""
+
     def order(session_id):
         found = session.get(ExamSession, session_id)
         return (found.day, found.starts_at) if found else None

@@ -40,6 +40,7 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> SessionSigno
         existing = SessionSignoff(id=row["id"])
         s.add(existing)
     copy_fields(existing, row)
+    ctx.cache.setdefault("signoffs", {})[existing.id] = existing  # later marks in the batch
     return existing
 
 
