@@ -86,7 +86,7 @@ def as_wire(obj: Base | None) -> dict[str, Any] | None:
 
 def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
     """Apply a batch in one transaction; on an unexpected integrity error, entry by entry."""
-    from cp2hub.rules import PREPARE, RULES
+    from cp2hub.rules import RULES
 
     try:
         with db.write() as session:
