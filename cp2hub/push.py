@@ -160,8 +160,12 @@ def _apply_one(ctx: PushContext, change: Change, rules: dict) -> tuple[Answer, B
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         return _refused(change, f"The change was malformed ({where}: {first['msg']})."), None
-    if not row.get("id") or not row.get("hlc") or not row.get("origin"):
+    if not row.get("id") or not row.get("hlc") or row["hlc"] < 0 or not row.get("origin"):
         return _refused(change, "The change has no id, clock or origin."), None
+    if row["origin"] != ctx.principal.device_id:
+        return _refused(change, "The change names another device as its origin."), None
+    if "marked_by" in row:  # who marked is who is signed in on the pushing device
+        row["marked_by"] = ctx.principal.user_id
     if millis_of(row["hlc"]) > time.time() * 1000 + CLOCK_SKEW_LIMIT_MS:
         return _refused(
             change,

@@ -69,8 +69,10 @@ def hub(hub_db, world):
 @pytest.fixture(scope="module")
 def devices(hub, world, tmp_path_factory):
     folder = tmp_path_factory.mktemp("devices")
-    made = {name: Device(folder / f"{name}.sqlite3", hub.url, world.users[f"manager_{name}"])
-            for name in ("alpha", "beta")}
+    made = {
+        name: Device(folder / f"{name}.sqlite3", hub.url, world.users[f"manager_{name}"])
+        for name in ("alpha", "beta")
+    }
     yield made
     for d in made.values():
         d.replica.dispose()
@@ -81,6 +83,7 @@ def alpha(devices, hub):
     """manager_alpha's device, synced, talking to the hub directly again after the test."""
     d = devices["alpha"]
     d.sync()
+    ORIGIN[0] = d.replica.device_id  # the hub takes changes only from the device itself
     yield d
     d.client.base_url = hub.url
     d.client.http.headers.pop("Connection", None)
@@ -100,13 +103,23 @@ class Counts:
         return tuple(b - a for a, b in zip(self.before, self.now(), strict=True))
 
 
+ORIGIN = ["device-hostile-1"]
+
+
 def attendance_row(world, centre="alpha", k=1, session=1, **changes):
     dep = world.deployments[centre][k]
     row = dict(
-        id=natural_id("attendance", dep, world.sessions[session]), hlc=CLOCK.now(),
-        origin="device-hostile-1", deleted=False, seq=None, deployment_id=dep,
-        session_id=world.sessions[session], station_id=world.centres[centre],
-        professional_id=world.officers[dep], status="present", check_in="07:45:00",
+        id=natural_id("attendance", dep, world.sessions[session]),
+        hlc=CLOCK.now(),
+        origin=ORIGIN[0],
+        deleted=False,
+        seq=None,
+        deployment_id=dep,
+        session_id=world.sessions[session],
+        station_id=world.centres[centre],
+        professional_id=world.officers[dep],
+        status="present",
+        check_in="07:45:00",
         marked_by=None,
     )
     row.update(changes)
@@ -114,8 +127,13 @@ def attendance_row(world, centre="alpha", k=1, session=1, **changes):
 
 
 def change(row, **extra):
-    return {"key": str(uuid.uuid4()), "table": "attendance", "row": row,
-            "fields": ["status", "check_in"], **extra}
+    return {
+        "key": str(uuid.uuid4()),
+        "table": "attendance",
+        "row": row,
+        "fields": ["status", "check_in"],
+        **extra,
+    }
 
 
 class Raw:
@@ -129,12 +147,14 @@ class Raw:
 
     def push(self, body=None, data=None) -> requests.Response:
         headers = {**self.headers, "Content-Type": "application/json"}
-        return requests.post(self.url + "/sync/push", json=body, data=data, headers=headers,
-                             timeout=10)
+        return requests.post(
+            self.url + "/sync/push", json=body, data=data, headers=headers, timeout=10
+        )
 
     def pull(self, **params) -> requests.Response:
-        return requests.get(self.url + "/sync/pull", params=params, headers=self.headers,
-                            timeout=10)
+        return requests.get(
+            self.url + "/sync/pull", params=params, headers=self.headers, timeout=10
+        )
 
 
 def problem(response: requests.Response, status: int | tuple[int, ...]) -> str:
@@ -229,27 +249,37 @@ def test_token_for_another_scope(hub, world, devices):
     alpha, beta = devices["alpha"], devices["beta"]
     dep = world.deployments["alpha"][2]
     alpha.sync()
-    mark(alpha.replica, dep, world.sessions[0], "present", world.centres["alpha"],
-         world.officers[dep])
+    mark(
+        alpha.replica,
+        dep,
+        world.sessions[0],
+        "present",
+        world.centres["alpha"],
+        world.officers[dep],
+    )
     assert alpha.sync().pushed == 1
     mark_id = natural_id("attendance", dep, world.sessions[0])
     # beta's token, alpha's officers: marks refused (even with a forged origin and a
     # correct natural id), and beta's pull holds nothing of alpha
     raw = Raw(hub.url, beta.client.access_token)
     forged = attendance_row(world, k=2, session=0, status="absent", origin=alpha.replica.device_id)
-    fresh = attendance_row(world, k=3, session=0, status="absent")
+    fresh = attendance_row(world, k=3, session=0, status="absent", origin=beta.replica.device_id)
     answers = raw.push({"changes": [change(forged), change(fresh)]}).json()["answers"]
+    assert "another device" in answers[0]["reason"]
+    assert "outside the centres you are responsible for" in answers[1]["reason"]
     for answer in answers:
         assert answer["outcome"] == "refused"
-        assert "outside the centres you are responsible for" in answer["reason"]
         assert answer["row"] is None  # the refusal does not reveal alpha's row
     with hub.db.read() as s:
         assert s.get(hm.Attendance, mark_id).status == "present"
         assert s.get(hm.Attendance, fresh["id"]) is None
     page = raw.pull(cursor=0).json()
     refs = set(page["refs"])
-    alpha_ids = {world.centres["alpha"], *world.deployments["alpha"],
-                 *(world.officers[d] for d in world.deployments["alpha"])}
+    alpha_ids = {
+        world.centres["alpha"],
+        *world.deployments["alpha"],
+        *(world.officers[d] for d in world.deployments["alpha"]),
+    }
     assert not refs & alpha_ids
     assert "attendance" not in {t["table"] for t in page["tables"]}
     beta.sync()
@@ -271,8 +301,13 @@ def test_attendance_id_must_match_its_natural_key(hub, world, alpha):
 
 def test_pull_parameters_are_checked(hub, world, alpha):
     raw = Raw(hub.url, alpha.client.access_token)
-    for params in ({"cursor": -1}, {"cursor": "abc"}, {"limit": 0}, {"limit": 10**9},
-                   {"scope_key": "k" * 500}):
+    for params in (
+        {"cursor": -1},
+        {"cursor": "abc"},
+        {"limit": 0},
+        {"limit": 10**9},
+        {"scope_key": "k" * 500},
+    ):
         problem(raw.pull(**params), 422)
 
 
@@ -286,19 +321,35 @@ def pending(replica):
 
 def state(replica):
     with replica.read() as s:
-        return {x.name: x.value for x in s.scalars(select(lm.SyncState))
-                if x.name not in ("last_sync_at",)}
+        return {
+            x.name: x.value
+            for x in s.scalars(select(lm.SyncState))
+            if x.name not in ("last_sync_at",)
+        }
 
 
 @pytest.mark.parametrize(
     ("fault", "error"),
-    [("garbage", errors.CorruptResponse), ("cut", errors.HubUnreachable),
-     ("lost", errors.HubUnreachable), ("drop", errors.HubUnreachable),
-     ("error", errors.HubFailed)],
+    [
+        ("garbage", errors.CorruptResponse),
+        ("cut", errors.HubUnreachable),
+        ("lost", errors.HubUnreachable),
+        ("drop", errors.HubUnreachable),
+        ("error", errors.HubFailed),
+    ],
 )
 def test_damaged_push_answer_leaves_the_outbox(hub, world, alpha, fault, error):
-    marks = [mark(alpha.replica, dep, world.sessions[3], "late", world.centres["alpha"],
-                  world.officers[dep]) for dep in world.deployments["alpha"][1:3]]
+    marks = [
+        mark(
+            alpha.replica,
+            dep,
+            world.sessions[3],
+            "late",
+            world.centres["alpha"],
+            world.officers[dep],
+        )
+        for dep in world.deployments["alpha"][1:3]
+    ]
     before, view = pending(alpha.replica), replica_view(alpha.replica)
     assert len(before) == 2
     with FaultProxy(hub.url, seed=1) as proxy:
@@ -355,23 +406,50 @@ class FakeHub:
 
 
 def page(tables, refs=(), cursor=10**6, more=False, scope_key=None):
-    return json.dumps({"cursor": cursor, "more": more, "tables": tables, "refs": list(refs),
-                       "reset": False, "scope_key": scope_key or ""}).encode()
+    return json.dumps(
+        {
+            "cursor": cursor,
+            "more": more,
+            "tables": tables,
+            "refs": list(refs),
+            "reset": False,
+            "scope_key": scope_key or "",
+        }
+    ).encode()
 
 
 def good_attendance(world, replica_state):
     dep = world.deployments["alpha"][1]
     refs = [dep, world.sessions[0], world.centres["alpha"], world.officers[dep], "hub"]
-    columns = ["hlc", "origin", "deleted", "seq", "deployment_id", "session_id", "station_id",
-               "professional_id", "status", "check_in", "marked_by"]
+    columns = [
+        "hlc",
+        "origin",
+        "deleted",
+        "seq",
+        "deployment_id",
+        "session_id",
+        "station_id",
+        "professional_id",
+        "status",
+        "check_in",
+        "marked_by",
+    ]
     row = [CLOCK.now(), 4, False, 999, 0, 1, 2, 3, "present", "07:45:00", None]
     return columns, row, refs
 
 
 @pytest.mark.parametrize(
     "damage",
-    ["unknown table", "wrong columns", "ref out of range", "text clock", "bad time", "short row",
-     "not json", "wrong shape"],
+    [
+        "unknown table",
+        "wrong columns",
+        "ref out of range",
+        "text clock",
+        "bad time",
+        "short row",
+        "not json",
+        "wrong shape",
+    ],
 )
 def test_bad_pull_page_changes_nothing(hub, world, alpha, damage):
     alpha.client.http.headers["Connection"] = "close"
@@ -389,8 +467,9 @@ def test_bad_pull_page_changes_nothing(hub, world, alpha, damage):
         "not json": b"<html>502 Bad Gateway</html>",
         "wrong shape": b'{"cursor": "ten", "tables": {}}',
     }
-    with FakeHub(bodies[damage].replace(b'"scope_key": ""', f'"scope_key": "{scope_key}"'
-                                        .encode())) as fake:
+    with FakeHub(
+        bodies[damage].replace(b'"scope_key": ""', f'"scope_key": "{scope_key}"'.encode())
+    ) as fake:
         alpha.client.base_url = fake.url
         with pytest.raises((errors.SyncError, ProtocolError)) as caught:
             alpha.sync()
@@ -398,3 +477,12 @@ def test_bad_pull_page_changes_nothing(hub, world, alpha, damage):
     assert "hub" in message.lower(), message
     assert state(alpha.replica) == before_state  # cursor not advanced
     assert replica_view(alpha.replica) == before_view
+
+
+def test_a_change_from_another_device_is_refused(hub, world, alpha):
+    counts = Counts(hub.db)
+    raw = Raw(hub.url, alpha.client.access_token)
+    forged = change(attendance_row(world, k=3, session=2, origin="someone-elses-device"))
+    (answer,) = raw.push({"changes": [forged]}).json()["answers"]
+    assert answer["outcome"] == "refused" and "another device" in answer["reason"]
+    assert counts.added() == (1, 0)  # the answer is kept; no mark is stored
