@@ -1,15 +1,15 @@
-# Common tasks; `make install demo` on a fresh machine, `make test` before every commit.
+# Common tasks. On a fresh machine `make demo` and `make test` each install what they need.
 PYTHON ?= python3
 
 .PHONY: install demo test lint bench bundle
 
 install:  ## the app, the hub and the dev tools, editable
-	$(PYTHON) -m pip install -e '.[dev]'
+	$(PYTHON) -m pip install -q --disable-pip-version-check -e '.[dev]'
 
-demo:  ## a local hub with demo data and the desktop app signed in to it
-	cp2desk demo
+demo: install  ## a local hub with demo data and the desktop app signed in to it
+	cp2desk demo $(DEMO_ARGS)
 
-test:  ## the whole suite (hub on PostgreSQL too when CP2HUB_TEST_DATABASE_URL is set)
+test: install  ## the whole suite (hub on PostgreSQL too when CP2HUB_TEST_DATABASE_URL is set)
 	$(PYTHON) -m pytest -q
 
 lint:

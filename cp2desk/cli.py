@@ -46,13 +46,33 @@ def main(argv: list[str] | None = None) -> int:
     return _run(hub, exit_after=getattr(args, "exit_after", 0))
 
 
+def _no_screen() -> bool:
+    """On Linux with no screen and no Qt platform chosen, say so (Qt would abort)."""
+    missing = (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    )
+    if missing:
+        print(
+            "CP2 Desk needs a screen, and this session has none (no DISPLAY). Run it on a "
+            "desktop, or under a virtual screen: xvfb-run cp2desk ...",
+            file=sys.stderr,
+        )
+    return missing
+
+
 def _run(hub_url: str, **sign_in) -> int:
+    if _no_screen():
+        return 2
     from cp2desk.ui.app import run
 
     return run(hub_url=hub_url, **sign_in)
 
 
 def _demo(args) -> int:
+    if _no_screen():
+        return 2
     from cp2desk.embedded_hub import EmbeddedHub
     from cp2hub.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 

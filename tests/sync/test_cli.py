@@ -60,3 +60,12 @@ def test_revoked_device_exports_its_unsynced_changes(hub, world, tmp_path, capsy
     )
     saved = json.loads(out.read_text())
     assert [c["row"]["status"] for c in saved["changes"]] == ["late"]
+
+
+def test_no_screen_is_said_plainly(monkeypatch, capsys):
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(cli.sys, "platform", "linux")
+    assert cli.main(["demo"]) == 2
+    assert "needs a screen" in capsys.readouterr().err
