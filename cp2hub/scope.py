@@ -80,6 +80,11 @@ def visible(model: type, scope: Scope) -> ColumnElement[bool]:
     in_scope_officers = select(m.Deployment.professional_id).where(
         m.Deployment.station_id.in_(stations)
     )
+    directed = select(m.Deployment.professional_id).where(
+        m.Deployment.station_id.in_(
+            select(m.Station.id).where(m.Station.sub_county_id.in_(scope.sub_county_ids))
+        )
+    )
     own_stations = select(m.Deployment.station_id).where(m.Deployment.professional_id == own)
     rules: dict[type, ColumnElement[bool]] = {
         m.County: true(),
@@ -114,8 +119,9 @@ def visible(model: type, scope: Scope) -> ColumnElement[bool]:
         m.MaterialMovement: or_(
             m.MaterialMovement.station_id.in_(stations), m.MaterialMovement.centre_id.in_(stations)
         ),
-        m.Claim: or_(
-            m.Claim.professional_id == own, m.Claim.professional_id.in_(in_scope_officers)
-        ),
+        # Claims are personal: directors see their sub-county's, everyone else their own.
+        m.Claim: or_(m.Claim.professional_id == own, m.Claim.professional_id.in_(directed))
+        if scope.sub_county_ids
+        else m.Claim.professional_id == own,
     }
     return rules[model]

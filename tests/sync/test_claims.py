@@ -73,6 +73,9 @@ def test_claims_reach_the_officer_and_the_director(device, world, admin, hub):
     assert compute(office, "KCSE-1999").status_code == 404
 
     alpha.sync()
+    with alpha.replica.read() as s:  # claims are personal: the manager holds only their own
+        held = set(s.scalars(select(lm.Claim.professional_id)))
+    assert held == {world.officers[world.deployments["alpha"][0]]}
     own = claims.own_claims(alpha.replica, manager_user)
     assert [(c.series_code, c.sessions, c.days) for c in own] == [("KCSE-2026", 1, 1)]
     assert own[0].amount == 550 and own[0].reasons[0].code == "missing_payment"
@@ -99,3 +102,4 @@ def test_claims_reach_the_officer_and_the_director(device, world, admin, hub):
     with gamma.replica.read() as s:
         seen = set(s.scalars(select(lm.Claim.professional_id)))
     assert world.officers[absent] not in seen
+
