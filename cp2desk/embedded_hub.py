@@ -10,6 +10,22 @@ import time
 from pathlib import Path
 
 
+def session_series(db) -> list[str]:
+    """The codes of the series that have attendance to pay for."""
+    from sqlalchemy import select
+
+    from cp2hub.models import Attendance, ExamSession, Series
+
+    with db.read() as session:
+        query = (
+            select(Series.code)
+            .join(ExamSession, ExamSession.series_id == Series.id)
+            .join(Attendance, Attendance.session_id == ExamSession.id)
+            .distinct()
+        )
+        return list(session.scalars(query))
+
+
 class EmbeddedHub:
     """A real hub (FastAPI over SQLite) served by uvicorn in a background thread."""
 
@@ -17,6 +33,7 @@ class EmbeddedHub:
         import uvicorn
 
         from cp2hub.app import create_app
+        from cp2hub.claims import compute_claims
         from cp2hub.db import Database
         from cp2hub.demo.seed import seed_demo
         from cp2hub.schema import has_data, upgrade
@@ -26,6 +43,9 @@ class EmbeddedHub:
         upgrade(self.db)
         if not has_data(self.db):
             seed_demo(self.db, size=size)
+            # As KNEC would after the first sittings: claims from the attendance so far.
+            for series in session_series(self.db):
+                compute_claims(self.db, series)
         config = uvicorn.Config(create_app(self.db), host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="embedded-hub", daemon=True)
