@@ -146,8 +146,10 @@ def test_keyboard_and_timer_start_a_sync(qtbot, open_window):
     qtbot.waitUntil(lambda: len(calls) == 1 and not window.sync.running)
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(calls) == 2 and not window.sync.running)
-    timed = open_window(sync=lambda progress: calls.append(2) or Report(), sync_interval_ms=50)
-    qtbot.waitUntil(lambda: 2 in calls, timeout=2000)
+    # A timer slow enough that the window is seen idle between its syncs (settle waits for
+    # that), yet fires well within the wait below.
+    timed = open_window(sync=lambda progress: calls.append(2) or Report(), sync_interval_ms=400)
+    qtbot.waitUntil(lambda: 2 in calls, timeout=5000)
     timed.shutdown()
 
 
