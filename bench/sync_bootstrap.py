@@ -24,7 +24,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -43,43 +42,12 @@ from bench._common import (  # noqa: E402
 from cp2desk.local_db import models as lm  # noqa: E402
 from cp2desk.local_db.replica import Replica  # noqa: E402
 from cp2desk.sync.client import HubClient  # noqa: E402
-from cp2desk.sync.engine import SyncEngine, apply_page  # noqa: E402
+from cp2desk.sync.engine import SyncEngine  # noqa: E402
 from cp2hub.db import Database  # noqa: E402
 from cp2hub.schema import upgrade  # noqa: E402
 
 TARGET_RATIO = 0.5
 TARGET_BYTES = 60.0
-
-
-class PipelinedEngine(SyncEngine):
-    """Experiment (--pipeline): fetch page N+1 while page N is being applied, so the hub's
-    work and the device's inserts overlap (two cores). The cursor still advances only in
-    the transaction that applies a page; a page fetched ahead and not applied is dropped."""
-
-    def pull(self, report, progress) -> None:
-        with self.replica.read() as session:
-            cursor = int(self.replica.get_state(session, "cursor") or 0)
-            scope_key = self.replica.get_state(session, "scope_key") or ""
-        with ThreadPoolExecutor(1) as ahead:
-            future = ahead.submit(self.client.pull, cursor, scope_key, self.page_size)
-            while True:
-                page = future.result()
-                if page.reset:
-                    return super().pull(report, progress)
-                if page.more:
-                    future = ahead.submit(self.client.pull, page.cursor, page.scope_key,
-                                          self.page_size)
-                with self.replica.write() as session:
-                    report.pulled += apply_page(session, page)
-                    self.replica.set_state(session, "cursor", str(page.cursor))
-                    self.replica.set_state(session, "scope_key", page.scope_key)
-                    for table in page.tables:
-                        at = table.columns.index("hlc")
-                        for values in table.rows:
-                            self.replica.clock.observe(values[at])
-                    self.replica.set_state(session, "clock", str(self.replica.clock.last))
-                if not page.more:
-                    return
 
 
 class WireCounter:
@@ -138,8 +106,6 @@ def main() -> int:
     parser.add_argument("--replica-cache-mb", type=int, default=0,
                         help="experiment: PRAGMA cache_size on the replica's connections")
     parser.add_argument("--spy-hub", action="store_true", help="py-spy the hub during the sync")
-    parser.add_argument("--pipeline", action="store_true",
-                        help="experiment: fetch the next page while applying one")
     parser.add_argument("--keep", type=Path, default=None, help="keep the files in this folder")
     args = parser.parse_args()
     if args.keep:
@@ -165,8 +131,7 @@ def main() -> int:
             client = HubClient(hub.url)
             client.login(world.director_phone, PASSWORD, replica.device_id, "bench")
             wire = WireCounter(client)
-            kind = PipelinedEngine if args.pipeline else SyncEngine
-            engine = kind(replica, client, page_size=args.page_size)
+            engine = SyncEngine(replica, client, page_size=args.page_size)
             profile = cProfile.Profile() if args.profile else None
             spy = py_spy(hub.process.pid, folder / "hub.spy") if args.spy_hub else nullcontext()
             with spy as spied:

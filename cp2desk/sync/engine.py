@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -50,7 +51,11 @@ class SyncReport:
 
 class SyncEngine:
     def __init__(
-        self, replica: Replica, client: HubClient, batch_size: int = 200, page_size: int | None = None
+        self,
+        replica: Replica,
+        client: HubClient,
+        batch_size: int = 200,
+        page_size: int | None = None,
     ) -> None:
         self.replica = replica
         self.client = client
@@ -122,26 +127,41 @@ class SyncEngine:
     # --- pull -----------------------------------------------------------------------
 
     def pull(self, report: SyncReport, progress: Progress) -> None:
-        while True:
-            with self.replica.read() as session:
-                cursor = int(self.replica.get_state(session, "cursor") or 0)
-                scope_key = self.replica.get_state(session, "scope_key") or ""
-            page = self.client.pull(cursor, scope_key, self.page_size)
-            if page.reset:
-                self._reset(page.scope_key)
-                continue
-            with self.replica.write() as session:
-                report.pulled += apply_page(session, page)
-                self.replica.set_state(session, "cursor", str(page.cursor))
-                self.replica.set_state(session, "scope_key", page.scope_key)
-                for table in page.tables:
-                    hlc_column = table.columns.index("hlc")
-                    for values in table.rows:
-                        self.replica.clock.observe(values[hlc_column])
-                self.replica.set_state(session, "clock", str(self.replica.clock.last))
-            progress("pull", report.pulled, 0)
-            if not page.more:
-                return
+        """Pull pages until the hub has no more, fetching the next page while this one is
+        applied (the hub's work and the device's inserts overlap). The cursor advances only
+        in the transaction that applies a page; a page fetched ahead is simply re-fetched
+        if the sync stops before applying it."""
+        with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
+            while True:
+                with self.replica.read() as session:
+                    cursor = int(self.replica.get_state(session, "cursor") or 0)
+                    scope_key = self.replica.get_state(session, "scope_key") or ""
+                future = ahead.submit(self.client.pull, cursor, scope_key, self.page_size)
+                while True:
+                    page = future.result()
+                    if page.reset:
+                        self._reset(page.scope_key)
+                        break  # start again from cursor 0 with the new scope
+                    if page.more:
+                        future = ahead.submit(
+                            self.client.pull, page.cursor, page.scope_key, self.page_size
+                        )
+                    self._apply(page, report)
+                    progress("pull", report.pulled, 0)
+                    if not page.more:
+                        return
+
+    def _apply(self, page: PullPage, report: SyncReport) -> None:
+        """Apply one page and advance the cursor, in one transaction."""
+        with self.replica.write() as session:
+            report.pulled += apply_page(session, page)
+            self.replica.set_state(session, "cursor", str(page.cursor))
+            self.replica.set_state(session, "scope_key", page.scope_key)
+            for table in page.tables:
+                hlc_column = table.columns.index("hlc")
+                for values in table.rows:
+                    self.replica.clock.observe(values[hlc_column])
+            self.replica.set_state(session, "clock", str(self.replica.clock.last))
 
     def _reset(self, scope_key: str) -> None:
         """The scope changed: drop what was pulled (keeping unsent changes), pull afresh."""

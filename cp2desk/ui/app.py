@@ -17,6 +17,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cp2desk.ui import theme
+from cp2desk.ui.collector import Collector
 from cp2desk.ui.login import LoginWindow
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ def create_app(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName("CP2 Desk")
     app.setOrganizationName("KNEC")
     theme.apply(app)
+    if not hasattr(app, "collector"):
+        app.collector = Collector(app)  # garbage collection on the UI thread only
     return app
 
 

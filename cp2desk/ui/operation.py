@@ -17,6 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 
+from cp2desk.ui import collector
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[..., None]
@@ -93,6 +95,7 @@ class OperationRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self._running: set[Operation] = set()
+        collector.track(self)
 
     def run(
         self,

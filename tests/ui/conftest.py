@@ -10,6 +10,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gc  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -33,6 +34,16 @@ SCREEN = (1366, 768)
 def styled(qapp):
     theme.apply(qapp)
     return qapp
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests():
+    """As in the app (cp2desk.ui.collector): no automatic garbage collection while
+    operations may be running; the main thread collects once the test is over."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture
