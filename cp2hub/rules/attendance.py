@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from cp2desk.sync.clock import wins
 from cp2desk.sync.protocol import Change
@@ -128,6 +129,9 @@ def _merge(ctx: PushContext, change: Change, row: dict[str, Any], mark: Attendan
             lost.append(name)
     if won:
         mark.hlc = max(mark.hlc, row["hlc"])
+        # The device stamped this write: say so even when the row's clock did not move,
+        # or the feed would take it for the hub's own change and overwrite the origin.
+        flag_modified(mark, "hlc")
         mark.origin = row["origin"]
         mark.marked_by = row["marked_by"]
         return mark
