@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -80,20 +79,10 @@ def scratch_postgres(base_url: str | None):
     if not base_url:
         yield None
         return
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
+    from bench._common import fresh_postgres  # only now: the runner itself stays light
 
-    url = make_url(base_url)
-    name = f"cp2bench_{secrets.token_hex(6)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_postgres(base_url) as url:
+        yield url
 
 
 def run(script: str, timeout: float, postgres: str | None, echo: bool = True) -> Outcome:
@@ -107,8 +96,13 @@ def run(script: str, timeout: float, postgres: str | None, echo: bool = True) ->
             env.update(dict.fromkeys(DATABASE_VARIABLES, database))
         started = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, str(BENCH / f"{script}.py")], cwd=ROOT, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, str(BENCH / f"{script}.py")],
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
         def stop() -> None:
@@ -122,7 +116,7 @@ def run(script: str, timeout: float, postgres: str | None, echo: bool = True) ->
             for line in child.stdout:
                 if line.startswith(PREFIX):
                     try:
-                        outcome.results.append(json.loads(line[len(PREFIX):]))
+                        outcome.results.append(json.loads(line[len(PREFIX) :]))
                         continue
                     except json.JSONDecodeError:
                         pass
@@ -158,15 +152,19 @@ def rows(outcomes: list[Outcome]) -> list[list[str]]:
     table = []
     for o in outcomes:
         if o.timed_out or not o.results:
-            why = (f"timed out after {o.seconds:.0f} s" if o.timed_out
-                   else f"no RESULT line (exit {o.exit}): {o.tail[-1][:70] if o.tail else ''}")
+            why = (
+                f"timed out after {o.seconds:.0f} s"
+                if o.timed_out
+                else f"no RESULT line (exit {o.exit}): {o.tail[-1][:70] if o.tail else ''}"
+            )
             table.append([o.script, why, "", "", "", "ERROR" if o.timed_out or o.exit else "?"])
             continue
         for r in o.results:
             name = r.get("name", o.script)
             if r.get("skipped"):
-                table.append([name, f"skipped: {r['skipped']}", str(r.get("target", "")), "", "",
-                              "skipped"])
+                table.append(
+                    [name, f"skipped: {r['skipped']}", str(r.get("target", "")), "", "", "skipped"]
+                )
                 continue
             unit = r.get("unit", "")
             baseline = _number(r.get("baseline"), r.get("baseline_unit", unit))
@@ -176,8 +174,16 @@ def rows(outcomes: list[Outcome]) -> list[list[str]]:
             verdict = "ok" if r.get("ok") else "MISSES"
             if o.exit and r.get("ok"):
                 verdict += f" (but exit {o.exit})"
-            table.append([name, _number(r.get("figure"), unit), str(r.get("target", "")),
-                          baseline, "-" if ratio is None else _number(ratio) + "x", verdict])
+            table.append(
+                [
+                    name,
+                    _number(r.get("figure"), unit),
+                    str(r.get("target", "")),
+                    baseline,
+                    "-" if ratio is None else _number(ratio) + "x",
+                    verdict,
+                ]
+            )
     return table
 
 
@@ -190,8 +196,9 @@ def render(table: list[list[str]], markdown: bool = False) -> str:
     widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-            for row in table]
+    out += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table
+    ]
     return "\n".join(out)
 
 
@@ -199,11 +206,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
-    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("CP2BENCH_POSTGRES_URL"),
-                        help="a PostgreSQL server to make scratch databases on "
-                             "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
-    parser.add_argument("--timeout", type=float, help=f"seconds per benchmark "
-                        f"(default {DEFAULT_TIMEOUT_S}, longer for {', '.join(TIMEOUTS_S)})")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("CP2BENCH_POSTGRES_URL"),
+        help="a PostgreSQL server to make scratch databases on "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        help=f"seconds per benchmark "
+        f"(default {DEFAULT_TIMEOUT_S}, longer for {', '.join(TIMEOUTS_S)})",
+    )
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
     parser.add_argument("--quiet", action="store_true", help="do not echo the scripts' output")
     args = parser.parse_args(argv)
@@ -212,15 +227,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     chosen = pick(args.names)
     if not args.postgres:
-        print("bench: no --postgres URL: PostgreSQL benchmarks run their SQLite part or skip",
-              flush=True)
+        print(
+            "bench: no --postgres URL: PostgreSQL benchmarks run their SQLite part or skip",
+            flush=True,
+        )
     outcomes = []
     for script in chosen:
         timeout = args.timeout or TIMEOUTS_S.get(script, DEFAULT_TIMEOUT_S)
         print(f"== {script} (limit {timeout:.0f} s)", flush=True)
         outcome = run(script, timeout, args.postgres, echo=not args.quiet)
-        print(f"== {script}: {outcome.seconds:.0f} s, exit {outcome.exit}"
-              + (" (TIMED OUT)" if outcome.timed_out else ""), flush=True)
+        print(
+            f"== {script}: {outcome.seconds:.0f} s, exit {outcome.exit}"
+            + (" (TIMED OUT)" if outcome.timed_out else ""),
+            flush=True,
+        )
         outcomes.append(outcome)
     table = rows(outcomes)
     print()

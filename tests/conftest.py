@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine
@@ -28,15 +29,11 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture(scope="module")
-def postgres_module_url(backend: str, request) -> Iterator[str | None]:
-    """A PostgreSQL database created for this test module, dropped after it."""
-    if backend != "postgresql":
-        yield None
-        return
-    base = make_url(PG_URL)
-    module = request.module.__name__.rsplit(".", 1)[-1][:20]
-    name = f"cp2test_{module}_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def scratch_database(base_url: str, label: str = "") -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of `base_url`, dropped afterwards."""
+    base = make_url(base_url)
+    name = f"cp2test_{label[:20]}{'_' if label else ''}{uuid.uuid4().hex[:8]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -46,6 +43,16 @@ def postgres_module_url(backend: str, request) -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def postgres_module_url(backend: str, request) -> Iterator[str | None]:
+    """A PostgreSQL database created for this test module, dropped after it."""
+    if backend != "postgresql":
+        yield None
+        return
+    with scratch_database(PG_URL, request.module.__name__.rsplit(".", 1)[-1]) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,15 +5,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 
 import keyring
 import pytest
 import uvicorn
 from keyrings.alt.file import PlaintextKeyring
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.client import HubClient
@@ -22,6 +18,7 @@ from cp2hub.app import create_app
 from cp2hub.db import Database
 from cp2hub.schema import upgrade
 from cp2hub.settings import Settings
+from tests.conftest import scratch_database
 from tests.sync.scenario import PASSWORD, build_world
 
 
@@ -55,22 +52,6 @@ PG_URL = os.environ.get("CP2HUB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-@contextmanager
-def fresh_postgres_database(base_url: str):
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    url = make_url(base_url)
-    name = f"cp2test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def hub_db(request, tmp_path):
     """The hub's database: SQLite always, PostgreSQL too when CI provides one."""
@@ -80,7 +61,7 @@ def hub_db(request, tmp_path):
         yield db
         db.dispose()
         return
-    with fresh_postgres_database(PG_URL) as url:
+    with scratch_database(PG_URL) as url:
         db = Database(url)
         upgrade(db)
         yield db

@@ -28,21 +28,27 @@ from cp2hub.models import County
 from cp2hub.pull import pull_page
 from cp2hub.schema import upgrade
 from cp2hub.scope import Scope
-from tests.sync.conftest import PG_URL, fresh_postgres_database
+from tests.conftest import scratch_database
+from tests.sync.conftest import PG_URL
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not PG_URL, reason="CP2HUB_TEST_DATABASE_URL is not set"),
 ]
 
-READER = Scope(user_id="reader", professional_id=None, station_ids=frozenset(),
-               sub_county_ids=frozenset(), admin=False)
+READER = Scope(
+    user_id="reader",
+    professional_id=None,
+    station_ids=frozenset(),
+    sub_county_ids=frozenset(),
+    admin=False,
+)
 """Any device: counties are reference data every scope sees."""
 
 
 @pytest.fixture
 def pg_db():
-    with fresh_postgres_database(PG_URL) as url:
+    with scratch_database(PG_URL) as url:
         db = Database(url)
         upgrade(db)
         yield db
@@ -152,8 +158,9 @@ def test_a_plain_sequence_feed_makes_a_naive_reader_skip(pg_db):
         cursor = max(seen)
         slow.commit()
         with engine.connect() as reader:
-            later = [r[0] for r in reader.exec_driver_sql(
-                f"SELECT seq FROM naive WHERE seq > {cursor}")]
+            later = [
+                r[0] for r in reader.exec_driver_sql(f"SELECT seq FROM naive WHERE seq > {cursor}")
+            ]
             everything = [r[0] for r in reader.exec_driver_sql("SELECT seq FROM naive")]
         assert seen == [2] and later == [] and sorted(everything) == [1, 2]  # seq 1: skipped
         slow.close()

@@ -28,7 +28,8 @@ from cp2desk.sync.records import natural_id
 from cp2hub import models as hm
 from cp2hub.db import Database
 from cp2hub.schema import upgrade
-from tests.sync.conftest import BACKENDS, PG_URL, Device, HubServer, fresh_postgres_database
+from tests.conftest import scratch_database
+from tests.sync.conftest import BACKENDS, PG_URL, Device, HubServer
 from tests.sync.invariants import count, replica_view
 from tests.sync.marks import mark
 from tests.sync.proxy import FaultProxy
@@ -48,7 +49,7 @@ def hub_db(request, tmp_path_factory):
         yield db
         db.dispose()
         return
-    with fresh_postgres_database(PG_URL) as url:
+    with scratch_database(PG_URL) as url:
         db = Database(url)
         upgrade(db)
         yield db
