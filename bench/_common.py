@@ -239,8 +239,9 @@ def free_port() -> int:
 class HubProcess:
     """`cp2hub serve` in its own process on a free loopback port."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path, workers: int = 1) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -251,7 +252,7 @@ class HubProcess:
         self.log_file = self.log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cp2hub.cli", "serve", "--port", str(self.port),
-             "--database-url", self.database_url],
+             "--database-url", self.database_url, "--workers", str(self.workers)],
             stdout=self.log_file, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
         )
         deadline = time.monotonic() + 60

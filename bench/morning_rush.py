@@ -119,6 +119,23 @@ def rush(url: str, work: list[tuple[str, bytes]], processes: int) -> tuple[float
     return ended - began, sum(o[2] for o in outcome), [o for o in outcome if o[3] != 200]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of a process and its live descendants (Linux /proc)."""
+    stats = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    family, grew = {pid}, True
+    while grew:
+        more = {p for p, (parent, _) in stats.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(stats[p][1] for p in family if p in stats) / os.sysconf("SC_CLK_TCK")
+
+
 def baseline(db: Database, rows: list[dict]) -> float:
     """The same marks, straight into the attendance table: one executemany, one transaction."""
     ids = [r["id"] for r in rows]
@@ -148,14 +165,18 @@ def run(label: str, url: str, args, folder: Path) -> None:
           f"{time.perf_counter() - started:.1f} s")
     work = batches(world, args.marks)
     total = sum(len(w[2]) for w in work)
-    with HubProcess(url, folder / f"hub-{label}.log") as hub:
+    with HubProcess(url, folder / f"hub-{label}.log", args.workers) as hub:
         spy = py_spy(hub.process.pid, folder / f"hub-{label}.spy") if args.spy_hub else None
         if spy:
             with spy as spied:
                 elapsed, applied, failed = rush(hub.url, [w[:2] for w in work], args.processes)
             profile = summarize_stacks(spied) if spied else ""
         else:
+            cpu = cpu_seconds(hub.process.pid)
             elapsed, applied, failed = rush(hub.url, [w[:2] for w in work], args.processes)
+            cpu = cpu_seconds(hub.process.pid) - cpu
+            print(f"[{label}] hub CPU during the rush: {cpu:.2f} s in {elapsed:.2f} s "
+                  f"({args.workers} worker{'s' if args.workers > 1 else ''})")
             profile = ""
         if failed:  # as a device would: try again at its next sync (not timed)
             log = (folder / f"hub-{label}.log").read_text()
@@ -198,6 +219,7 @@ def main() -> int:
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--marks", type=int, default=50)
     parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--workers", type=int, default=2, help="hub worker processes")
     parser.add_argument("--pg", default=os.environ.get("CP2HUB_TEST_DATABASE_URL", ""),
                         help="PostgreSQL URL (a fresh database is made in it and dropped)")
     parser.add_argument("--no-sqlite", action="store_true")

@@ -34,3 +34,10 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one of several worker processes (`cp2hub serve --workers N`): settings
+    from the environment, the database already migrated by the parent."""
+    settings = Settings()
+    return create_app(Database(settings.resolved_database_url()), settings)

@@ -117,14 +117,18 @@ def revoke(session: Session, device_id: str) -> None:
 def authenticate(session: Session, token: str | None) -> Principal:
     if not token:
         raise Unauthenticated("Please sign in.")
-    device = session.scalar(select(Device).where(Device.access_hash == _digest(token)))
-    if device is None:
+    found = session.execute(
+        select(Device, AppUser)
+        .join(AppUser, AppUser.id == Device.user_id)
+        .where(Device.access_hash == _digest(token))
+    ).first()
+    if found is None:
         raise Unauthenticated("Your sign-in has expired. Please sign in again.")
+    device, user = found
     if device.revoked_at is not None:
         raise DeviceRevoked(_revoked_message(device))
     if device.access_expires is None or device.access_expires < utcnow():
         raise Unauthenticated("Your sign-in has expired. Please sign in again.")
-    user = session.get(AppUser, device.user_id)
     grants = session.execute(
         select(RoleGrant.role, RoleGrant.station_id, RoleGrant.sub_county_id).where(
             RoleGrant.user_id == user.id, RoleGrant.deleted.is_(False)

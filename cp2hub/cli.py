@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the hub's HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (more use more cores; writes still take turns on SQLite)",
+    )
     _database_option(serve)
     serve.set_defaults(command=_serve)
 
@@ -97,16 +103,34 @@ def _date(text: str) -> dt.date:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from cp2hub.app import create_app
 
     url = _url(args)
     db = _open(url)
-    app = create_app(db, Settings(database_url=url))
     print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        if args.workers > 1:  # each worker opens the database the parent has migrated
+            db.dispose()
+            os.environ["CP2HUB_DATABASE_URL"] = url
+            uvicorn.run(
+                "cp2hub.app:app_from_environment",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level="info",
+            )
+        else:
+            uvicorn.run(
+                create_app(db, Settings(database_url=url)),
+                host=args.host,
+                port=args.port,
+                log_level="info",
+            )
     finally:
         db.dispose()
     return 0

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from typing import Any, TypeVar
+
+try:
+    import fcntl
+except ImportError:  # Windows: the in-process lock and SQLite's busy handler suffice
+    fcntl = None
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -12,21 +19,30 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cp2hub import feed
 
+T = TypeVar("T")
+GROUP_LIMIT = 32
+"""At most this many jobs share one transaction (bounds how long a group holds the lock)."""
+
 
 def redacted(url: str) -> str:
     """The URL as it may be shown to a person: never with its password."""
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, writer: bool = False) -> Engine:
+    """The engine for `url`. On SQLite, `writer` makes the engine of the one connection
+    this process writes through (see `Database`)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _tune_sqlite(engine)
+        pool = {"pool_size": 1, "max_overflow": 0} if writer else {"pool_size": 20}
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
+        _tune_sqlite(engine, cache_mb=64 if writer else 8)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, cache_mb: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
@@ -35,6 +51,10 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
+        # Checkpoints every 40 MB of log, not every 4 MB: a rush of pushes writes marks
+        # on random pages of attendance and its indexes, many of them again and again.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -52,7 +72,21 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, autoflush=False, expire_on_commit=False)
         feed.install(self.sessions)
-        self._writer = threading.Lock() if self.is_sqlite else nullcontext()
+        # On a SQLite file, this process writes through one connection of its own: writers
+        # take turns anyway, and one connection keeps a warm page cache (64 MB) where
+        # writes spread over the reading pool would each start from a cold one.
+        memory = make_url(url).database in (None, "", ":memory:")
+        self.write_engine = (
+            make_engine(url, writer=True) if self.is_sqlite and not memory else self.engine
+        )
+        self._write_sessions = sessionmaker(
+            self.write_engine, autoflush=False, expire_on_commit=False
+        )
+        feed.install(self._write_sessions)
+        self._writer = (
+            SqliteWriterLock(self.engine.url.database) if self.is_sqlite else nullcontext()
+        )
+        self._group = GroupCommit(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,14 +101,125 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on any error.
 
-        On SQLite the writers of this process queue on a lock first: SQLite lets one
+        On SQLite writers queue on a lock first (`SqliteWriterLock`): SQLite lets one
         writer in at a time anyway, and its busy handler backs off by sleeping, which
         under a rush of pushes wastes most of the time and starves some writers.
         """
-        with self._writer, self.sessions() as session, session.begin():
+        with self._writer, self._write_sessions() as session, session.begin():
             if self.is_sqlite:
                 session.connection(execution_options={"sqlite_immediate": True})
             yield session
 
+    def write_grouped(self, job: Callable[[Session], T]) -> T:
+        """`job(session)` in a write transaction it may share with the jobs other threads
+        hand in at the same moment: one lock, one commit for all (group commit). If the
+        shared transaction fails, each of its jobs runs again in a transaction of its own,
+        so one job's error never fails another's. A job must do nothing but write through
+        its session: it may be run twice."""
+        return self._group.run(job)
+
     def dispose(self) -> None:
         self.engine.dispose()
+        self.write_engine.dispose()
+
+
+class SqliteWriterLock:
+    """The turn to write to one SQLite file: a lock for this process's threads and, where
+    the system has `flock`, a lock file beside the database (`<file>-writer`) for the
+    other processes serving it (`cp2hub serve --workers N`). A waiter wakes the moment
+    the lock is free, where SQLite's own busy handler would sleep and poll."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        file = database not in (None, "", ":memory:") and not database.startswith("file:")
+        self._path = f"{database}-writer" if file and fcntl is not None else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._pid != os.getpid():  # never share an open lock file with a forked child
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._path is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+class _Slot:
+    __slots__ = ("job", "done", "value", "error")
+
+    def __init__(self, job: Callable[[Session], Any]) -> None:
+        self.job = job
+        self.done = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class GroupCommit:
+    """Jobs wait in a queue; whoever holds the leader lock runs everything queued so far
+    in one transaction and hands each job its result. A thread that gets the lock and
+    finds its own job already done just returns it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[_Slot] = []
+        self._queue_lock = threading.Lock()
+        self._leader = threading.Lock()
+
+    @property
+    def waiting(self) -> int:
+        """Jobs handed in and not yet taken into a transaction."""
+        with self._queue_lock:
+            return len(self._queue)
+
+    def run(self, job: Callable[[Session], T]) -> T:
+        slot = _Slot(job)
+        with self._queue_lock:
+            self._queue.append(slot)
+        with self._leader:
+            while not slot.done:  # in queue order: the slot is in this group or a later one
+                with self._queue_lock:
+                    group = self._queue[:GROUP_LIMIT]
+                    del self._queue[:GROUP_LIMIT]
+                self._run(group)
+        return slot.result()
+
+    def _run(self, group: list[_Slot]) -> None:
+        try:
+            with self.db.write() as session:
+                values = [slot.job(session) for slot in group]
+        except Exception as exc:
+            if len(group) == 1:
+                group[0].error = exc
+            else:
+                for slot in group:
+                    self._run_alone(slot)
+        else:
+            for slot, value in zip(group, values, strict=True):
+                slot.value = value
+        for slot in group:
+            slot.done = True
+
+    def _run_alone(self, slot: _Slot) -> None:
+        try:
+            with self.db.write() as session:
+                slot.value = slot.job(session)
+        except Exception as exc:
+            slot.error = exc

@@ -14,13 +14,14 @@ from functools import cache
 from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
-from sqlalchemy import BigInteger, select
+from sqlalchemy import BigInteger, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.clock import millis_of
 from cp2desk.sync.protocol import Answer, Change, encode_value
 from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
+from cp2hub import feed
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
@@ -53,6 +54,44 @@ class PushContext:
     principal: Principal
     scope: Scope
     cache: dict[str, Any] = field(default_factory=dict)
+    new_rows: dict[type[Base], dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """Plain new rows a rule asked for with `add_row`, by model and id."""
+    promoted: dict[str, Base] = field(default_factory=dict)
+
+    def add_row(self, model: type[Base], row: dict[str, Any]) -> dict[str, Any]:
+        """A new row, inserted with the batch's other new rows in one statement after the
+        flush (no ORM object: the morning rush is thousands of these). The row carries the
+        device's clock and origin; its sequence is stamped by `insert_new_rows`."""
+        self.new_rows.setdefault(model, {})[row["id"]] = row
+        return row
+
+    def promote(self, model: type[Base], row: dict[str, Any]) -> Base:
+        """A row added with `add_row` that a later change in the batch merges into: it
+        becomes an ORM object like any stored row."""
+        del self.new_rows[model][row["id"]]
+        obj = model(**row)
+        self.session.add(obj)
+        self.promoted[row["id"]] = obj
+        return obj
+
+    def seq_of(self, written: Base | dict[str, Any]) -> int:
+        if isinstance(written, dict):
+            written = self.promoted.get(written["id"], written)
+            if isinstance(written, dict):
+                return written["seq"]
+        return written.seq
+
+    def insert_new_rows(self) -> None:
+        rows = [(model, row) for model, by_id in self.new_rows.items() for row in by_id.values()]
+        if not rows:
+            return
+        first = feed.reserve(self.session, len(rows))
+        for offset, (_model, row) in enumerate(rows):
+            row["seq"] = first + offset
+        feed.clock.observe(max(row["hlc"] for _model, row in rows))
+        for model, by_id in self.new_rows.items():
+            if by_id:
+                self.session.execute(insert(model.__table__), list(by_id.values()))
 
 
 @cache
@@ -85,12 +124,15 @@ def as_wire(obj: Base | None) -> dict[str, Any] | None:
 
 
 def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
-    """Apply a batch in one transaction; on an unexpected integrity error, entry by entry."""
+    """Apply a batch in one transaction (shared with the batches other devices push at the
+    same moment: see `Database.write_grouped`); on an integrity error, entry by entry."""
     from cp2hub.rules import RULES
 
+    scope = scope_of(principal)
     try:
-        with db.write() as session:
-            return _apply(PushContext(session, principal, scope_of(principal)), changes, RULES)
+        return db.write_grouped(
+            lambda session: _apply(PushContext(session, principal, scope), changes, RULES)
+        )
     except IntegrityError:
         return [_apply_alone(db, principal, change, RULES) for change in changes]
 
@@ -115,42 +157,44 @@ def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]
 
     session = ctx.session
     keys = [c.key for c in changes]
-    seen = {
-        e.key: e for e in session.scalars(select(AppliedEntry).where(AppliedEntry.key.in_(keys)))
-    }
+    table = AppliedEntry.__table__.c
+    seen = dict(session.execute(select(table.key, table.answer).where(table.key.in_(keys))).all())
     answers: list[Answer | None] = []
-    applied: list[tuple[int, Base]] = []
+    applied: list[tuple[int, Base | dict[str, Any]]] = []
     for table, prepare in PREPARE.items():
         rows = [c.row for c in changes if c.table == table and c.key not in seen]
         if rows:
             prepare(ctx, rows)
     for change in changes:
         if change.key in seen:
-            answers.append(Answer.model_validate_json(seen[change.key].answer))
+            answers.append(Answer.model_validate_json(seen[change.key]))
             continue
         answer, obj = _apply_one(ctx, change, rules)
         answers.append(answer)
         if obj is not None:
             applied.append((len(answers) - 1, obj))
-    session.flush()  # stamps sequences on everything applied
-    for index, obj in applied:
-        answers[index] = answers[index].model_copy(update={"seq": obj.seq})
+    session.flush()  # stamps sequences on every ORM object written
+    ctx.insert_new_rows()  # then the plain new rows, after them in the feed
+    for index, written in applied:
+        answers[index].seq = ctx.seq_of(written)
     now = utcnow()
+    remembered = {}
     for change, answer in zip(changes, answers, strict=True):
-        if change.key not in seen:
-            session.add(
-                AppliedEntry(
-                    key=change.key,
-                    device_id=ctx.principal.device_id,
-                    answer=answer.model_dump_json(),
-                    at=now,
-                )
-            )
-            seen[change.key] = None
+        if change.key not in seen and change.key not in remembered:
+            remembered[change.key] = {
+                "key": change.key,
+                "device_id": ctx.principal.device_id,
+                "answer": answer.model_dump_json(),
+                "at": now,
+            }
+    if remembered:
+        session.execute(insert(AppliedEntry.__table__), list(remembered.values()))
     return answers
 
 
-def _apply_one(ctx: PushContext, change: Change, rules: dict) -> tuple[Answer, Base | None]:
+def _apply_one(
+    ctx: PushContext, change: Change, rules: dict
+) -> tuple[Answer, Base | dict[str, Any] | None]:
     rule = rules.get(change.table)
     if rule is None:
         return _refused(change, f"Changes to '{change.table}' cannot be made from a device."), None

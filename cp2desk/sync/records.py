@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import lru_cache
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +40,7 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+@lru_cache(maxsize=1 << 16)
 def natural_id(*parts: object) -> str:
     """A deterministic row id for rows with a natural key (same on every device)."""
     return str(uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts)))

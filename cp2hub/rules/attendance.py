@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.util import identity_key
 
 from cp2desk.sync.clock import wins
 from cp2desk.sync.protocol import Change
@@ -29,21 +31,27 @@ def prepare(ctx: PushContext, rows: list[dict[str, Any]]) -> None:
     """Load everything a batch of marks needs in a handful of queries, not five a mark.
 
     Rows are the raw pushed rows (not yet validated): only their ids are read here, and
-    only to look rows up; `apply` still checks each mark against what was loaded.
+    only to look rows up; `apply` still checks each mark against what was loaded. What
+    is only read (deployments, sessions, centres, sign-offs) is loaded as plain rows;
+    marks that exist already are loaded as objects, locked, for `_merge` to change.
     """
     s = ctx.session
 
     def ids(name: str) -> set[str]:
         return {r[name] for r in rows if isinstance(r, dict) and isinstance(r.get(name), str)}
 
-    deployments = _by_id(s, Deployment, ids("deployment_id"))
+    deployments = ctx.cache["deployments"] = _rows(
+        s, Deployment, ids("deployment_id"), *DEPLOYMENT_COLUMNS
+    )
     sittings = {d.from_session_id for d in deployments.values()} | {
         d.until_session_id for d in deployments.values()
     }
-    sessions = _by_id(s, ExamSession, (ids("session_id") | sittings) - {None})
-    stations = _by_id(s, Station, {d.station_id for d in deployments.values()})
-    # The session's identity map holds objects weakly: keep them so `get` finds them.
-    ctx.cache["held"] = [deployments, sessions, stations]
+    ctx.cache["sessions"] = _rows(
+        s, ExamSession, (ids("session_id") | sittings) - {None}, *SESSION_COLUMNS
+    )
+    ctx.cache["stations"] = _rows(
+        s, Station, {d.station_id for d in deployments.values()}, *STATION_COLUMNS
+    )
     signoff_ids = {
         natural_id("session_signoff", deployments[r["deployment_id"]].station_id, r["session_id"])
         for r in rows
@@ -52,34 +60,60 @@ def prepare(ctx: PushContext, rows: list[dict[str, Any]]) -> None:
         and isinstance(r.get("deployment_id"), str)
         and r["deployment_id"] in deployments
     }
-    ctx.cache["signoffs"] = _by_id(s, SessionSignoff, signoff_ids)
-    # FOR UPDATE: on PostgreSQL two pushes merging into the same mark would otherwise both
-    # read the old row and the later commit would undo the earlier (a lost update).
-    ctx.cache["marks"] = _by_id(s, Attendance, ids("id"), lock=True)
+    ctx.cache["signoffs"] = _rows(s, SessionSignoff, signoff_ids, *SIGNOFF_COLUMNS)
+    ctx.cache["marks"] = _stored_marks(s, ids("id"))
     ctx.cache["prepared"] = True
 
 
-def _by_id(s, model, wanted: set[str], lock: bool = False) -> dict[str, Any]:
+DEPLOYMENT_COLUMNS = ("station_id", "professional_id", "series_id", "deleted",
+                      "from_session_id", "until_session_id")  # fmt: skip
+SESSION_COLUMNS = ("series_id", "day", "starts_at")
+STATION_COLUMNS = ("name", "sub_county_id")
+SIGNOFF_COLUMNS = ("status", "signed_by")
+
+
+def _rows(s, model, wanted: set[str], *columns: str) -> dict[str, Any]:
     if not wanted:
         return {}
-    query = select(model).where(model.id.in_(sorted(wanted)))
-    if lock:
-        query = query.order_by(model.id).with_for_update()
-    return {obj.id: obj for obj in s.scalars(query)}
+    table = model.__table__.c
+    query = select(table.id, *(table[c] for c in columns)).where(table.id.in_(sorted(wanted)))
+    return {row.id: row for row in s.execute(query)}
 
 
-def _cached(ctx: PushContext, name: str, model, row_id: str, lock: bool = False):
-    known = ctx.cache.get(name)
-    if known is not None and (row_id in known or ctx.cache.get("prepared")):
-        return known.get(row_id)
-    return ctx.session.get(model, row_id, with_for_update=lock)
+def _stored_marks(s, wanted: set[str]) -> dict[str, Attendance]:
+    """The marks of the batch that exist already, locked till commit: on PostgreSQL two
+    pushes merging into one mark would otherwise both read the old row, and the later
+    commit would undo the earlier (a lost update). Ids first: most marks are new."""
+    if not wanted:
+        return {}
+    column = Attendance.__table__.c.id
+    query = select(column).where(column.in_(sorted(wanted))).order_by(column).with_for_update()
+    stored = s.scalars(query).all()
+    if not stored:
+        return {}
+    return {m.id: m for m in s.scalars(select(Attendance).where(Attendance.id.in_(stored)))}
 
 
-def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance:
+def _current(ctx: PushContext, name: str, model, row_id: str):
+    """A row as this transaction sees it: the session's object if a rule of this batch
+    has loaded it (it may carry the batch's own changes, as a redeployment does), else
+    the row `prepare` loaded; marks and sign-offs it did not find do not exist."""
+    obj = ctx.session.identity_map.get(identity_key(model, row_id))
+    if obj is not None:
+        return obj
+    known = ctx.cache.get(name, {})
+    if row_id in known:
+        return known[row_id]
+    if name in ("marks", "signoffs") and ctx.cache.get("prepared"):
+        return None
+    return ctx.session.get(model, row_id)
+
+
+def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance | dict:
     s = ctx.session
     if row["id"] != natural_id("attendance", row["deployment_id"], row["session_id"]):
         raise Refused("The attendance mark does not match its officer and session.")
-    deployment = s.get(Deployment, row["deployment_id"])
+    deployment = _current(ctx, "deployments", Deployment, row["deployment_id"])
     if deployment is None or deployment.deleted:
         raise Refused("This officer is not on the deployment list.")
     if (deployment.station_id, deployment.professional_id) != (
@@ -87,29 +121,39 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance:
         row["professional_id"],
     ):
         raise Refused("The mark names a different centre or officer than the deployment.")
-    station_in_scope(ctx, deployment.station_id, "centre_manager", "knec_clerk")
-    sitting = s.get(ExamSession, row["session_id"])
+    station_in_scope(
+        ctx, deployment.station_id, "centre_manager", "knec_clerk",
+        known=ctx.cache.get("stations"),
+    )  # fmt: skip
+    sitting = _current(ctx, "sessions", ExamSession, row["session_id"])
     if sitting is None or sitting.series_id != deployment.series_id:
         raise Refused("That session is not in the timetable of this officer's series.")
-    if not covers(s, deployment, sitting):
+    if not covers(lambda i: _current(ctx, "sessions", ExamSession, i), deployment, sitting):
         raise Refused(
             f"{officer_name(s, deployment.professional_id)} was not deployed to this centre "
-            f"for {session_label(s, sitting.id)}."
+            f"for {session_label(s, row['session_id'])}."
         )
-    signoff_id = natural_id("session_signoff", deployment.station_id, sitting.id)
-    signoff = _cached(ctx, "signoffs", SessionSignoff, signoff_id)
+    signoff_id = natural_id("session_signoff", deployment.station_id, row["session_id"])
+    signoff = _current(ctx, "signoffs", SessionSignoff, signoff_id)
     if signoff is not None and signoff.status == "signed":
         raise Refused(
-            f"{session_label(s, sitting.id)} was signed off by {who(s, signoff.signed_by)}; "
-            "ask the sub-county director to reopen it before changing marks."
+            f"{session_label(s, row['session_id'])} was signed off by "
+            f"{who(s, signoff.signed_by)}; ask the sub-county director to reopen it before "
+            "changing marks."
         )
-    existing = _cached(ctx, "marks", Attendance, row["id"], lock=True)
-    if existing is None:
-        mark = Attendance(**{k: v for k, v in row.items() if k != "seq"})
-        mark.status_hlc = mark.check_in_hlc = row["hlc"]
-        s.add(mark)
-        ctx.cache.setdefault("marks", {})[mark.id] = mark  # a second mark in the batch merges
-        return mark
+    marks = ctx.cache.setdefault("marks", {})
+    existing = (
+        marks.get(row["id"])
+        if ctx.cache.get("prepared")
+        else s.get(Attendance, row["id"], with_for_update=True)
+    )
+    if existing is None:  # a new mark: a plain row, inserted in bulk with the batch's others
+        new = {k: v for k, v in row.items() if k != "seq"}
+        new["status_hlc"] = new["check_in_hlc"] = row["hlc"]
+        marks[row["id"]] = ctx.add_row(Attendance, new)  # a second mark in the batch merges
+        return new
+    if isinstance(existing, dict):
+        existing = marks[row["id"]] = ctx.promote(Attendance, existing)
     return _merge(ctx, change, row, existing)
 
 
@@ -159,11 +203,12 @@ def _keep(ctx, mark, name, value, hlc, origin, superseded_by, now) -> None:
     )
 
 
-def covers(session, deployment: Deployment, sitting: ExamSession) -> bool:
-    """Whether the deployment is in force at a session (redeployments bound it)."""
+def covers(find: Callable[[str], Any], deployment, sitting) -> bool:
+    """Whether the deployment is in force at a session (redeployments bound it); `find`
+    looks a session up by id."""
 
     def order(session_id):
-        found = session.get(ExamSession, session_id)
+        found = find(session_id)
         return (found.day, found.starts_at) if found else None
 
     here = (sitting.day, sitting.starts_at)

@@ -35,8 +35,14 @@ def session_label(session: Session, session_id: str) -> str:
     return f"{sitting.day:%a %d %b} {sitting.slot}"
 
 
-def station_in_scope(ctx: PushContext, station_id: str, *roles: str) -> Station:
-    station = ctx.session.get(Station, station_id)
+def station_in_scope(
+    ctx: PushContext, station_id: str, *roles: str, known: dict[str, Any] | None = None
+) -> Station:
+    """The station, if the caller holds one of `roles` there or directs its sub-county;
+    `known` is stations already looked up (rows with id, name and sub_county_id)."""
+    station = known.get(station_id) if known is not None else None
+    if station is None:
+        station = ctx.session.get(Station, station_id)
     if station is None:
         raise Refused("That duty station is not known to the hub.")
     if station.id in ctx.principal.stations(*roles):

@@ -1,0 +1,143 @@
+"""Group commit: writes handed in at the same moment share one transaction, and one
+job's failure fails no other. On SQLite, processes take turns through a lock file."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, func, select
+
+from cp2hub.auth import utcnow
+from cp2hub.db import Database
+from cp2hub.models import SmsMessage
+from cp2hub.schema import upgrade
+
+
+@pytest.fixture
+def db(hub_database: Database) -> Database:
+    return hub_database
+
+
+def message_job(phone: str, fail: bool = False):
+    def job(session):
+        session.add(SmsMessage(phone=phone, body="hello", at=utcnow()))
+        session.flush()
+        if fail:
+            raise ValueError(f"job {phone} failed")
+        return phone
+
+    return job
+
+
+def phones(db: Database) -> set[str]:
+    with db.read() as s:
+        return set(s.scalars(select(SmsMessage.phone)))
+
+
+def run_together(db: Database, jobs: dict[str, object]) -> tuple[dict[str, object], int]:
+    """Hand every job in while another job holds the turn, then let them all go: the
+    results (or errors) by name, and how many transactions committed."""
+    commits: list[int] = []
+    listener = lambda conn: commits.append(1)  # noqa: E731
+    event.listen(db.write_engine, "commit", listener)
+    started, release = threading.Event(), threading.Event()
+
+    def blocker(session):
+        session.execute(select(1))  # a transaction of its own on every backend
+        started.set()
+        release.wait(10)
+        return "blocker"
+
+    results: dict[str, object] = {}
+
+    def submit(name, job):
+        try:
+            results[name] = db.write_grouped(job)
+        except ValueError as exc:
+            results[name] = exc
+
+    threads = [threading.Thread(target=submit, args=("blocker", blocker))]
+    threads[0].start()
+    started.wait(10)
+    threads += [threading.Thread(target=submit, args=item) for item in jobs.items()]
+    for t in threads[1:]:
+        t.start()
+    deadline = time.monotonic() + 10
+    while db._group.waiting < len(jobs) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for t in threads:
+        t.join(10)
+    event.remove(db.write_engine, "commit", listener)
+    assert results.pop("blocker") == "blocker"
+    return results, len(commits)
+
+
+def test_jobs_waiting_together_share_one_commit(db):
+    names = [f"2547000000{n:02d}" for n in range(8)]
+    results, commits = run_together(db, {n: message_job(n) for n in names})
+    assert results == {n: n for n in names}
+    assert commits == 2  # the blocker's, and one for the eight (not eight)
+    assert phones(db) == set(names)
+
+
+def test_a_failing_job_fails_alone_and_the_others_are_written(db):
+    names = [f"2547000000{n:02d}" for n in range(8)]
+    results, commits = run_together(
+        db, {n: message_job(n, fail=(n == names[3])) for n in names}
+    )
+    assert isinstance(results.pop(names[3]), ValueError)  # its own error, to it alone
+    assert results == {n: n for n in names if n != names[3]}
+    assert commits == 1 + 7  # the blocker's; the group rolled back; then each of the rest
+    assert phones(db) == set(names) - {names[3]}  # the failed job wrote nothing
+
+
+def test_a_lone_job_that_fails_raises_and_writes_nothing(db):
+    with pytest.raises(ValueError, match="failed"):
+        db.write_grouped(message_job("254700000099", fail=True))
+    assert phones(db) == set()
+
+
+HOLD = """
+import sys, time
+from cp2hub.db import Database
+db = Database(sys.argv[1])
+with db.write():
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_sqlite_writers_of_other_processes_wait_on_the_lock_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    db = Database(url)
+    upgrade(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, url, "1.5"], stdout=subprocess.PIPE, text=True,
+        cwd=os.getcwd(),
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        lock_file = tmp_path / "hub.sqlite3-writer"
+        fd = os.open(lock_file, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):  # the other process holds the turn
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        began = time.monotonic()
+        db.write_grouped(message_job("254700000001"))  # waits for the holder, then writes
+        assert time.monotonic() - began > 0.5
+        assert holder.wait(10) == 0
+        with db.read() as s:
+            assert s.scalar(select(func.count()).select_from(SmsMessage)) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+        db.dispose()
