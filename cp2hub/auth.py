@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import normalise_phone
@@ -80,7 +80,7 @@ def login(session: Session, request: LoginRequest, settings: Settings) -> TokenP
     user.locked_until = None
     device = session.get(Device, request.device_id)
     if device is not None and device.revoked_at is not None:
-        raise DeviceRevoked(_revoked_message(device))
+        raise DeviceRevoked(_revoked_message(device.revoked_at))
     if device is not None and device.user_id != user.id:
         raise Unauthenticated("This device is registered to another account.")
     if device is None:
@@ -95,7 +95,7 @@ def refresh(session: Session, request: RefreshRequest, settings: Settings) -> To
     if device is None or device.refresh_hash != _digest(request.refresh_token):
         raise Unauthenticated("Your sign-in has expired. Please sign in again.")
     if device.revoked_at is not None:  # its tokens are kept, so it can be told why
-        raise DeviceRevoked(_revoked_message(device))
+        raise DeviceRevoked(_revoked_message(device.revoked_at))
     # The refresh token is not rotated: an answer lost on a bad link must not lock
     # the device out. It ends with sign-out or revocation.
     return _issue(device, device.user_id, settings, request.refresh_token)
@@ -114,32 +114,49 @@ def revoke(session: Session, device_id: str) -> None:
         device.revoked_at = utcnow()
 
 
+def _caller_query():
+    grants, users = RoleGrant.__table__, AppUser.__table__
+    device, user, grant = Device.__table__.c, users.c, grants.c
+    return (
+        select(
+            device.id,
+            device.revoked_at,
+            device.access_expires,
+            user.id,
+            user.phone,
+            user.professional_id,
+            grant.role,
+            grant.station_id,
+            grant.sub_county_id,
+        )  # fmt: skip
+        .join(users, user.id == device.user_id)
+        .outerjoin(grants, (grant.user_id == user.id) & grant.deleted.is_(False))
+        .where(device.access_hash == bindparam("digest"))
+    )
+
+
+_CALLER = _caller_query()  # built once: every request runs it
+
+
 def authenticate(session: Session, token: str | None) -> Principal:
+    """The caller of a request, from its access token: one query for the device, its
+    user and their grants (every request asks, so it is kept to one round trip)."""
     if not token:
         raise Unauthenticated("Please sign in.")
-    found = session.execute(
-        select(Device, AppUser)
-        .join(AppUser, AppUser.id == Device.user_id)
-        .where(Device.access_hash == _digest(token))
-    ).first()
-    if found is None:
+    rows = session.execute(_CALLER, {"digest": _digest(token)}).all()
+    if not rows:
         raise Unauthenticated("Your sign-in has expired. Please sign in again.")
-    device, user = found
-    if device.revoked_at is not None:
-        raise DeviceRevoked(_revoked_message(device))
-    if device.access_expires is None or device.access_expires < utcnow():
+    device_id, revoked_at, expires, user_id, phone, professional_id = rows[0][:6]
+    if revoked_at is not None:
+        raise DeviceRevoked(_revoked_message(revoked_at))
+    if expires is None or expires < utcnow():
         raise Unauthenticated("Your sign-in has expired. Please sign in again.")
-    grants = session.execute(
-        select(RoleGrant.role, RoleGrant.station_id, RoleGrant.sub_county_id).where(
-            RoleGrant.user_id == user.id, RoleGrant.deleted.is_(False)
-        )
-    ).all()
     return Principal(
-        user_id=user.id,
-        phone=user.phone,
-        professional_id=user.professional_id,
-        device_id=device.id,
-        grants=tuple(Grant(*g) for g in grants),
+        user_id=user_id,
+        phone=phone,
+        professional_id=professional_id,
+        device_id=device_id,
+        grants=tuple(Grant(*r[6:]) for r in rows if r[6] is not None),
     )
 
 
@@ -161,8 +178,8 @@ def _issue(
     )
 
 
-def _revoked_message(device: Device) -> str:
-    when = device.revoked_at.strftime("%d %b %Y %H:%M") if device.revoked_at else "earlier"
+def _revoked_message(revoked_at: dt.datetime | None) -> str:
+    when = revoked_at.strftime("%d %b %Y %H:%M") if revoked_at else "earlier"
     return (
         f"This device was revoked on {when}. Unsynced changes stay on this computer and "
         "can be exported; ask your KNEC administrator to register the device again."

@@ -8,7 +8,7 @@ counter first and never reads past it (see `high_water`).
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.clock import HybridClock
@@ -19,14 +19,18 @@ clock = HybridClock()
 _REPLICATED = tuple(REPLICATED)
 
 
+_COUNTER = FeedCounter.__table__.c
+_RESERVE = (  # built once: every write runs it
+    update(FeedCounter.__table__)
+    .where(_COUNTER.id == 1)
+    .values(value=_COUNTER.value + bindparam("count"))
+    .returning(_COUNTER.value)
+)
+
+
 def reserve(session: Session, count: int) -> int:
     """Reserve `count` sequence numbers; returns the first. Locks the counter till commit."""
-    last = session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.id == 1)
-        .values(value=FeedCounter.value + count)
-        .returning(FeedCounter.value)
-    ).scalar_one()
+    last = session.execute(_RESERVE, {"count": count}).scalar_one()
     return last - count + 1
 
 

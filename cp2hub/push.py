@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
-from sqlalchemy import BigInteger, insert, select
+from sqlalchemy import BigInteger, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,13 +152,18 @@ def _apply_alone(db: Database, principal: Principal, change: Change, rules, trie
     return _remember_refusal(db, principal, change, error)
 
 
+_ENTRY = AppliedEntry.__table__.c
+_ANSWERED = select(_ENTRY.key, _ENTRY.answer).where(
+    _ENTRY.key.in_(bindparam("keys", expanding=True))
+)
+
+
 def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]:
     from cp2hub.rules import PREPARE
 
     session = ctx.session
     keys = [c.key for c in changes]
-    table = AppliedEntry.__table__.c
-    seen = dict(session.execute(select(table.key, table.answer).where(table.key.in_(keys))).all())
+    seen = dict(session.execute(_ANSWERED, {"keys": keys}).all())
     answers: list[Answer | None] = []
     applied: list[tuple[int, Base | dict[str, Any]]] = []
     for table, prepare in PREPARE.items():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.util import identity_key
 
@@ -75,9 +76,21 @@ SIGNOFF_COLUMNS = ("status", "signed_by")
 def _rows(s, model, wanted: set[str], *columns: str) -> dict[str, Any]:
     if not wanted:
         return {}
+    return {row.id: row for row in s.execute(_lookup(model, columns), {"ids": sorted(wanted)})}
+
+
+@cache
+def _lookup(model, columns: tuple[str, ...]):
+    """Rows by id, some columns: built once (every push runs these)."""
     table = model.__table__.c
-    query = select(table.id, *(table[c] for c in columns)).where(table.id.in_(sorted(wanted)))
-    return {row.id: row for row in s.execute(query)}
+    return select(table.id, *(table[c] for c in columns)).where(
+        table.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+_MARK = Attendance.__table__.c.id
+_STORED = select(_MARK).where(_MARK.in_(bindparam("ids", expanding=True))).order_by(_MARK)
+_STORED = _STORED.with_for_update()
 
 
 def _stored_marks(s, wanted: set[str]) -> dict[str, Attendance]:
@@ -86,9 +99,7 @@ def _stored_marks(s, wanted: set[str]) -> dict[str, Attendance]:
     commit would undo the earlier (a lost update). Ids first: most marks are new."""
     if not wanted:
         return {}
-    column = Attendance.__table__.c.id
-    query = select(column).where(column.in_(sorted(wanted))).order_by(column).with_for_update()
-    stored = s.scalars(query).all()
+    stored = s.scalars(_STORED, {"ids": sorted(wanted)}).all()
     if not stored:
         return {}
     return {m.id: m for m in s.scalars(select(Attendance).where(Attendance.id.in_(stored)))}
