@@ -29,7 +29,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event  # noqa: E402
 
 from bench._common import (  # noqa: E402
     PASSWORD,
@@ -40,7 +39,7 @@ from bench._common import (  # noqa: E402
     verdict,
 )
 from cp2desk.local_db import models as lm  # noqa: E402
-from cp2desk.local_db.replica import Replica  # noqa: E402
+from cp2desk.local_db.replica import CACHE_MB, CHECKPOINT_PAGES, Replica  # noqa: E402
 from cp2desk.sync.client import HubClient  # noqa: E402
 from cp2desk.sync.engine import SyncEngine  # noqa: E402
 from cp2hub.db import Database  # noqa: E402
@@ -85,6 +84,8 @@ def baseline(folder: Path, rows: dict[str, tuple[list[str], list[tuple]]]) -> fl
     conn = sqlite3.connect(folder / "baseline.sqlite3", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA cache_size=-{CACHE_MB * 1024}")
+    conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
     started = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     for table, (columns, values) in rows.items():
@@ -103,8 +104,6 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the client side")
     parser.add_argument("--no-analyze", action="store_true",
                         help="skip ANALYZE after the bulk load (SQLite then plans badly)")
-    parser.add_argument("--replica-cache-mb", type=int, default=0,
-                        help="experiment: PRAGMA cache_size on the replica's connections")
     parser.add_argument("--spy-hub", action="store_true", help="py-spy the hub during the sync")
     parser.add_argument("--keep", type=Path, default=None, help="keep the files in this folder")
     args = parser.parse_args()
@@ -124,10 +123,6 @@ def main() -> int:
         print(f"hub built: {world.rows:,} rows in {time.perf_counter() - started:.1f} s")
         with HubProcess(url, folder / "hub.log") as hub:
             replica = Replica(folder / "director.sqlite3")
-            if args.replica_cache_mb:
-                replica.engine.dispose()
-                event.listen(replica.engine, "connect", lambda conn, _: conn.execute(
-                    f"PRAGMA cache_size=-{args.replica_cache_mb * 1024}"))
             client = HubClient(hub.url)
             client.login(world.director_phone, PASSWORD, replica.device_id, "bench")
             wire = WireCounter(client)

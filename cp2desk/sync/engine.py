@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +29,14 @@ from cp2desk.local_db.models import (
 )
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.client import HubClient
-from cp2desk.sync.protocol import Answer, Change, PullPage, read_table, table_layout
+from cp2desk.sync.protocol import (
+    MAX_PULL_PAGE,
+    Answer,
+    Change,
+    PullPage,
+    read_table,
+    table_layout,
+)
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): total is 0 when unknown."""
@@ -61,6 +69,8 @@ class SyncEngine:
         self.client = client
         self.batch_size = batch_size
         self.page_size = page_size
+        """Rows a pull page asks for; None: adapt to the link (`next_page_size`)."""
+        self._adaptive: int | None = None
 
     def sync(self, progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
@@ -127,40 +137,48 @@ class SyncEngine:
     # --- pull -----------------------------------------------------------------------
 
     def pull(self, report: SyncReport, progress: Progress) -> None:
-        """Pull pages until the hub has no more, fetching the next page while this one is
-        applied (the hub's work and the device's inserts overlap). The cursor advances only
-        in the transaction that applies a page; a page fetched ahead is simply re-fetched
-        if the sync stops before applying it."""
+        """Pull pages until the hub has no more, fetching and decoding the next page while
+        this one is applied (the hub's work, the decoding and the device's inserts
+        overlap). The cursor advances only in the transaction that applies a page; a page
+        fetched ahead is simply re-fetched if the sync stops before applying it."""
         with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
             while True:
                 with self.replica.read() as session:
                     cursor = int(self.replica.get_state(session, "cursor") or 0)
                     scope_key = self.replica.get_state(session, "scope_key") or ""
-                future = ahead.submit(self.client.pull, cursor, scope_key, self.page_size)
+                future = ahead.submit(self._fetch, cursor, scope_key)
                 while True:
                     page = future.result()
                     if page.reset:
                         self._reset(page.scope_key)
                         break  # start again from cursor 0 with the new scope
                     if page.more:
-                        future = ahead.submit(
-                            self.client.pull, page.cursor, page.scope_key, self.page_size
-                        )
+                        future = ahead.submit(self._fetch, page.cursor, page.scope_key)
                     self._apply(page, report)
                     progress("pull", report.pulled, 0)
                     if not page.more:
                         return
 
-    def _apply(self, page: PullPage, report: SyncReport) -> None:
+    def _fetch(self, cursor: int, scope_key: str) -> DecodedPage:
+        asked = self.page_size or self._adaptive
+        started = time.monotonic()
+        try:
+            page = self.client.pull(cursor, scope_key, asked)
+        except Exception:
+            self._adaptive = None  # a failed page: back to the hub's own page size
+            raise
+        if self.page_size is None:
+            rows = sum(len(t.rows) for t in page.tables)
+            self._adaptive = next_page_size(rows, page.more, time.monotonic() - started)
+        return decode_page(page, self.replica.engine.dialect)
+
+    def _apply(self, page: DecodedPage, report: SyncReport) -> None:
         """Apply one page and advance the cursor, in one transaction."""
         with self.replica.write() as session:
             report.pulled += apply_page(session, page)
             self.replica.set_state(session, "cursor", str(page.cursor))
             self.replica.set_state(session, "scope_key", page.scope_key)
-            for table in page.tables:
-                hlc_column = table.columns.index("hlc")
-                for values in table.rows:
-                    self.replica.clock.observe(values[hlc_column])
+            self.replica.clock.observe(page.last_hlc)
             self.replica.set_state(session, "clock", str(self.replica.clock.last))
 
     def _reset(self, scope_key: str) -> None:
@@ -183,26 +201,69 @@ def _change(entry: OutboxEntry) -> Change:
     )
 
 
-def apply_page(session: Session, page: PullPage) -> int:
+FAST_PAGE_SECONDS = 1.0
+SLOW_PAGE_SECONDS = 8.0
+SMALLEST_PAGE = 500
+
+
+def next_page_size(rows: int, more: bool, seconds: float) -> int | None:
+    """The page size to ask for next, from how the last page came: a full page that came
+    fast (a good link) asks for twice as many rows, up to the protocol's largest page, so
+    a bootstrap takes fewer, larger transactions; a page that came slowly (a poor link)
+    asks for half, so a dropped connection loses less. None: the hub's own size."""
+    if not more or not rows:
+        return None
+    if seconds < FAST_PAGE_SECONDS:
+        return min(2 * rows, MAX_PULL_PAGE)
+    if seconds > SLOW_PAGE_SECONDS:
+        return max(rows // 2, SMALLEST_PAGE)
+    return rows
+
+
+@dataclass
+class DecodedPage:
+    """A pull page checked and decoded, its rows ready to insert as they are."""
+
+    cursor: int
+    more: bool
+    reset: bool
+    scope_key: str
+    tables: list[tuple[str, tuple[str, ...], list[tuple]]]  # (table, columns, rows)
+    last_hlc: int = 0
+
+
+def decode_page(page: PullPage, dialect) -> DecodedPage:
+    """Decode every table of a page (ProtocolError if any of it is damaged) into rows of
+    the values the replica stores: converted by the column types' own bind processors,
+    so stored exactly as the ORM would store them."""
+    tables, last_hlc = [], 0
+    for table_page in page.tables:
+        columns, rows = read_table(page, table_page)
+        if not rows:
+            continue
+        _, processors = _upsert(table_page.table, columns, dialect)
+        cells = [list(c) for c in zip(*rows, strict=True)]
+        last_hlc = max([last_hlc, *(v for v in cells[columns.index("hlc")] if v is not None)])
+        if processors:
+            for i, process in processors:
+                cells[i] = list(map(process, cells[i]))
+            rows = list(zip(*cells, strict=True))
+        tables.append((table_page.table, columns, rows))
+    return DecodedPage(page.cursor, page.more, page.reset, page.scope_key, tables, last_hlc)
+
+
+def apply_page(session: Session, page: DecodedPage) -> int:
     """Upsert a page's rows, except rows with unsent local changes (those win until pushed)."""
     pending = set(session.scalars(select(OutboxEntry.row_id)))
     connection = session.connection()
     count = 0
-    for table_page in page.tables:
-        columns, rows = read_table(page, table_page)
+    for table, columns, rows in page.tables:
         if pending:
             at = columns.index("id")
             rows = [r for r in rows if r[at] not in pending]
         if rows:
             # The hub is the truth: a row it sends replaces any local row it collides with.
-            # One executemany of plain tuples per table, values converted by the column
-            # types' own bind processors (so stored exactly as the ORM would store them).
-            sql, processors = _upsert(table_page.table, columns, connection.dialect)
-            if processors:
-                cells = [list(c) for c in zip(*rows, strict=True)]
-                for i, process in processors:
-                    cells[i] = list(map(process, cells[i]))
-                rows = list(zip(*cells, strict=True))
+            sql, _ = _upsert(table, columns, connection.dialect)
             connection.exec_driver_sql(sql, rows)
             count += len(rows)
     return count

@@ -34,3 +34,42 @@ def test_every_page_size_sees_every_row_once(hub_db):
     assert high == 26
     for limit in (1, 2, 3, 7, 8, 9, 10, 25, 26, 27, 1000):
         assert everything(hub_db, limit) == list(range(1, high + 1)), f"page size {limit}"
+
+
+def test_page_size_follows_the_link():
+    from cp2desk.sync.engine import MAX_PULL_PAGE, SMALLEST_PAGE, next_page_size
+
+    assert next_page_size(5000, True, 0.3) == 10_000  # a full page, fast: twice as many
+    assert next_page_size(15_000, True, 0.3) == MAX_PULL_PAGE  # never past the protocol
+    assert next_page_size(5000, True, 3.0) == 5000  # neither fast nor slow: the same
+    assert next_page_size(5000, True, 20.0) == 2500  # slow: half, so a drop loses less
+    assert next_page_size(600, True, 20.0) == SMALLEST_PAGE
+    assert next_page_size(5000, False, 0.3) is None  # the last page: the hub's size again
+
+
+def test_a_bootstrap_over_a_fast_link_asks_for_larger_pages(device, world, hub, monkeypatch):
+    alpha = device(world.users["director"], "director")
+    asked = []
+    pull = alpha.client.pull
+
+    def counting(cursor, scope_key="", limit=None):
+        asked.append(limit)
+        return pull(cursor, scope_key, 4 if limit is None else limit)  # a tiny first page
+
+    monkeypatch.setattr(alpha.client, "pull", counting)
+    report = alpha.sync()
+    assert report.pulled > 4 + 8 + 16
+    assert asked[:4] == [None, 8, 16, 32]  # each full page came fast: twice the rows
+    failed = []
+
+    def failing(cursor, scope_key="", limit=None):
+        failed.append(limit)
+        raise ConnectionError("the link dropped")
+
+    alpha.engine._adaptive = 64
+    monkeypatch.setattr(alpha.client, "pull", failing)
+    try:
+        alpha.sync()
+    except ConnectionError:
+        pass
+    assert failed == [64] and alpha.engine._adaptive is None  # after a drop: the hub's size
