@@ -98,9 +98,11 @@ def client_process(url, work, start_at, results) -> None:
     threads = [threading.Thread(target=device, args=w) for w in work]
     for t in threads:
         t.start()
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu = time.process_time()
     for t in threads:
         t.join()
-    results.put(outcome)
+    results.put((outcome, time.process_time() - cpu))
 
 
 def rush(url: str, work: list[tuple[str, bytes]], processes: int) -> tuple[float, int, list]:
@@ -111,11 +113,13 @@ def rush(url: str, work: list[tuple[str, bytes]], processes: int) -> tuple[float
              for i in range(processes)]
     for p in procs:
         p.start()
-    outcome = [x for _ in procs for x in results.get(timeout=600)]
+    reports = [results.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(30)
+    outcome = [x for part, _ in reports for x in part]
     began = min(o[0] for o in outcome)
     ended = max(o[1] for o in outcome)
+    rush.client_cpu = sum(cpu for _, cpu in reports)
     return ended - began, sum(o[2] for o in outcome), [o for o in outcome if o[3] != 200]
 
 
@@ -175,8 +179,9 @@ def run(label: str, url: str, args, folder: Path) -> None:
             cpu = cpu_seconds(hub.process.pid)
             elapsed, applied, failed = rush(hub.url, [w[:2] for w in work], args.processes)
             cpu = cpu_seconds(hub.process.pid) - cpu
-            print(f"[{label}] hub CPU during the rush: {cpu:.2f} s in {elapsed:.2f} s "
-                  f"({args.workers} worker{'s' if args.workers > 1 else ''})")
+            print(f"[{label}] CPU during the rush: hub {cpu:.2f} s ({args.workers} worker"
+                  f"{'s' if args.workers > 1 else ''}), clients {rush.client_cpu:.2f} s, "
+                  f"in {elapsed:.2f} s on {os.cpu_count()} cores")
             profile = ""
         if failed:  # as a device would: try again at its next sync (not timed)
             log = (folder / f"hub-{label}.log").read_text()

@@ -86,7 +86,8 @@ class Database:
         self._writer = (
             SqliteWriterLock(self.engine.url.database) if self.is_sqlite else nullcontext()
         )
-        self._group = GroupCommit(self)
+        self._groups: dict[Callable, GroupCommit] = {}
+        self._groups_lock = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,11 +113,19 @@ class Database:
 
     def write_grouped(self, job: Callable[[Session], T]) -> T:
         """`job(session)` in a write transaction it may share with the jobs other threads
-        hand in at the same moment: one lock, one commit for all (group commit). If the
-        shared transaction fails, each of its jobs runs again in a transaction of its own,
-        so one job's error never fails another's. A job must do nothing but write through
-        its session: it may be run twice."""
-        return self._group.run(job)
+        hand in at the same moment (see `grouped`). A job must do nothing but write
+        through its session: it may be run twice."""
+        return self.grouped(_run_jobs).submit(job)
+
+    def grouped(self, run: Callable[[Session, list[Any]], list[Any]]) -> GroupCommit:
+        """Group commit for one kind of work: items handed in at the same moment are
+        applied together by `run(session, items)` (one result per item) in one write
+        transaction: one lock, one commit for all. If that transaction fails, each item
+        is run again alone, so one item's error never fails another's."""
+        with self._groups_lock:
+            if run not in self._groups:
+                self._groups[run] = GroupCommit(self, run)
+            return self._groups[run]
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -157,11 +166,15 @@ class SqliteWriterLock:
             self._threads.release()
 
 
-class _Slot:
-    __slots__ = ("job", "done", "value", "error")
+def _run_jobs(session: Session, jobs: list[Callable[[Session], Any]]) -> list[Any]:
+    return [job(session) for job in jobs]
 
-    def __init__(self, job: Callable[[Session], Any]) -> None:
-        self.job = job
+
+class _Slot:
+    __slots__ = ("item", "done", "value", "error")
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
         self.done = False
         self.value: Any = None
         self.error: BaseException | None = None
@@ -173,24 +186,25 @@ class _Slot:
 
 
 class GroupCommit:
-    """Jobs wait in a queue; whoever holds the leader lock runs everything queued so far
-    in one transaction and hands each job its result. A thread that gets the lock and
-    finds its own job already done just returns it."""
+    """Items wait in a queue; whoever holds the leader lock applies everything queued so
+    far in one transaction and hands each item its result. A thread that gets the lock
+    and finds its own item already done just returns its result."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, run: Callable[[Session, list[Any]], list[Any]]) -> None:
         self.db = db
+        self.run = run
         self._queue: list[_Slot] = []
         self._queue_lock = threading.Lock()
         self._leader = threading.Lock()
 
     @property
     def waiting(self) -> int:
-        """Jobs handed in and not yet taken into a transaction."""
+        """Items handed in and not yet taken into a transaction."""
         with self._queue_lock:
             return len(self._queue)
 
-    def run(self, job: Callable[[Session], T]) -> T:
-        slot = _Slot(job)
+    def submit(self, item: Any) -> Any:
+        slot = _Slot(item)
         with self._queue_lock:
             self._queue.append(slot)
         with self._leader:
@@ -198,28 +212,28 @@ class GroupCommit:
                 with self._queue_lock:
                     group = self._queue[:GROUP_LIMIT]
                     del self._queue[:GROUP_LIMIT]
-                self._run(group)
+                self._apply(group)
         return slot.result()
 
-    def _run(self, group: list[_Slot]) -> None:
+    def _apply(self, group: list[_Slot]) -> None:
         try:
             with self.db.write() as session:
-                values = [slot.job(session) for slot in group]
+                values = self.run(session, [slot.item for slot in group])
         except Exception as exc:
             if len(group) == 1:
                 group[0].error = exc
             else:
                 for slot in group:
-                    self._run_alone(slot)
+                    self._apply_alone(slot)
         else:
             for slot, value in zip(group, values, strict=True):
                 slot.value = value
         for slot in group:
             slot.done = True
 
-    def _run_alone(self, slot: _Slot) -> None:
+    def _apply_alone(self, slot: _Slot) -> None:
         try:
             with self.db.write() as session:
-                slot.value = slot.job(session)
+                slot.value = self.run(session, [slot.item])[0]
         except Exception as exc:
             slot.error = exc

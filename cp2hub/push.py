@@ -123,16 +123,22 @@ def as_wire(obj: Base | None) -> dict[str, Any] | None:
     return {c: encode_value(getattr(obj, c)) for c in wire_columns(type(obj))}
 
 
+@dataclass
+class Push:
+    """One device's batch, waiting to be applied."""
+
+    principal: Principal
+    scope: Scope
+    changes: list[Change]
+
+
 def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
-    """Apply a batch in one transaction (shared with the batches other devices push at the
-    same moment: see `Database.write_grouped`); on an integrity error, entry by entry."""
+    """Apply a batch in one transaction, together with the batches other devices push at
+    the same moment (`Database.grouped`); on an integrity error, entry by entry."""
     from cp2hub.rules import RULES
 
-    scope = scope_of(principal)
     try:
-        return db.write_grouped(
-            lambda session: _apply(PushContext(session, principal, scope), changes, RULES)
-        )
+        return db.grouped(_apply_pushes).submit(Push(principal, scope_of(principal), changes))
     except IntegrityError:
         return [_apply_alone(db, principal, change, RULES) for change in changes]
 
@@ -145,8 +151,8 @@ def _apply_alone(db: Database, principal: Principal, change: Change, rules, trie
     for _ in range(tries):
         try:
             with db.write() as session:
-                ctx = PushContext(session, principal, scope_of(principal))
-                return _apply(ctx, [change], rules)[0]
+                push = Push(principal, scope_of(principal), [change])
+                return _apply_pushes(session, [push])[0][0]
         except IntegrityError as exc:
             error = exc
     return _remember_refusal(db, principal, change, error)
@@ -158,43 +164,59 @@ _ANSWERED = select(_ENTRY.key, _ENTRY.answer).where(
 )
 
 
-def _apply(ctx: PushContext, changes: list[Change], rules: dict) -> list[Answer]:
-    from cp2hub.rules import PREPARE
+def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
+    """Apply several devices' batches in one session, as one: one lookup of the answers
+    already given, one bulk load per table (`PREPARE`), each change checked against its
+    own device's role and scope, then one insert of all new rows and of all answers.
+    Each change is answered once: a key delivered twice gets its first answer."""
+    from cp2hub.rules import PREPARE, RULES
 
-    session = ctx.session
-    keys = [c.key for c in changes]
+    contexts = [PushContext(session, p.principal, p.scope) for p in pushes]
+    for ctx in contexts[1:]:  # what was loaded and written is shared; who asks is not
+        ctx.cache, ctx.new_rows, ctx.promoted = (
+            contexts[0].cache,
+            contexts[0].new_rows,
+            contexts[0].promoted,
+        )
+    keys = list({c.key for p in pushes for c in p.changes})
     seen = dict(session.execute(_ANSWERED, {"keys": keys}).all())
-    answers: list[Answer | None] = []
-    applied: list[tuple[int, Base | dict[str, Any]]] = []
     for table, prepare in PREPARE.items():
-        rows = [c.row for c in changes if c.table == table and c.key not in seen]
+        rows = [c.row for p in pushes for c in p.changes if c.table == table and c.key not in seen]
         if rows:
-            prepare(ctx, rows)
-    for change in changes:
-        if change.key in seen:
-            answers.append(Answer.model_validate_json(seen[change.key]))
-            continue
-        answer, obj = _apply_one(ctx, change, rules)
-        answers.append(answer)
-        if obj is not None:
-            applied.append((len(answers) - 1, obj))
+            prepare(contexts[0], rows)
+    answered: dict[str, Answer] = {}
+    fresh: dict[str, tuple[Answer, PushContext]] = {}  # answered now, in order
+    written: list[tuple[Answer, Base | dict[str, Any]]] = []
+    for ctx, push in zip(contexts, pushes, strict=True):
+        for change in push.changes:
+            if change.key in seen or change.key in answered:
+                continue
+            answer, obj = _apply_one(ctx, change, RULES)
+            answered[change.key] = answer
+            fresh[change.key] = (answer, ctx)
+            if obj is not None:
+                written.append((answer, obj))
     session.flush()  # stamps sequences on every ORM object written
-    ctx.insert_new_rows()  # then the plain new rows, after them in the feed
-    for index, written in applied:
-        answers[index].seq = ctx.seq_of(written)
+    contexts[0].insert_new_rows()  # then the plain new rows, after them in the feed
+    for answer, obj in written:
+        answer.seq = contexts[0].seq_of(obj)
     now = utcnow()
-    remembered = {}
-    for change, answer in zip(changes, answers, strict=True):
-        if change.key not in seen and change.key not in remembered:
-            remembered[change.key] = {
-                "key": change.key,
-                "device_id": ctx.principal.device_id,
-                "answer": answer.model_dump_json(),
-                "at": now,
-            }
-    if remembered:
-        session.execute(insert(AppliedEntry.__table__), list(remembered.values()))
-    return answers
+    if fresh:
+        session.execute(
+            insert(AppliedEntry.__table__),
+            [
+                {
+                    "key": key,
+                    "device_id": ctx.principal.device_id,
+                    "answer": answer.model_dump_json(),
+                    "at": now,
+                }
+                for key, (answer, ctx) in fresh.items()
+            ],
+        )
+    for key, stored in seen.items():
+        answered[key] = Answer.model_validate_json(stored)
+    return [[answered[c.key] for c in p.changes] for p in pushes]
 
 
 def _apply_one(

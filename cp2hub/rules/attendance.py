@@ -109,7 +109,8 @@ def _current(ctx: PushContext, name: str, model, row_id: str):
     """A row as this transaction sees it: the session's object if a rule of this batch
     has loaded it (it may carry the batch's own changes, as a redeployment does), else
     the row `prepare` loaded; marks and sign-offs it did not find do not exist."""
-    obj = ctx.session.identity_map.get(identity_key(model, row_id))
+    loaded = ctx.session.identity_map
+    obj = loaded.get(identity_key(model, row_id)) if loaded else None
     if obj is not None:
         return obj
     known = ctx.cache.get(name, {})

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from cp2hub.auth import utcnow
-from cp2hub.db import Database
+from cp2hub.db import Database, _run_jobs
 from cp2hub.models import SmsMessage
 from cp2hub.schema import upgrade
 
@@ -69,7 +69,7 @@ def run_together(db: Database, jobs: dict[str, object]) -> tuple[dict[str, objec
     for t in threads[1:]:
         t.start()
     deadline = time.monotonic() + 10
-    while db._group.waiting < len(jobs) and time.monotonic() < deadline:
+    while db.grouped(_run_jobs).waiting < len(jobs) and time.monotonic() < deadline:
         time.sleep(0.01)
     release.set()
     for t in threads:

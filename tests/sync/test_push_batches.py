@@ -171,3 +171,41 @@ def test_two_worker_processes_take_every_mark_of_many_devices_at_once(hub_file, 
         process.terminate()
         process.wait(15)
         log.close()
+
+
+def test_batches_applied_together_merge_one_mark_and_answer_a_redelivery_once(hub_db, world):
+    from cp2hub.push import Push, _apply_pushes
+    from cp2hub.scope import scope_of
+
+    user = natural_id("user", world.users["manager_alpha"])
+    a, b = (principal_of(hub_db, user, d) for d in ("device-a", "device-b"))
+    clock = HybridClock()
+    dep, sitting = world.deployments["alpha"][2], world.sessions[3]
+    first = mark_change(world, "device-a", dep, sitting, "present", clock.now())
+    stale = mark_change(world, "device-a", dep, sitting, "late", clock.now())
+    later = mark_change(world, "device-b", dep, sitting, "absent", clock.now())
+    with hub_db.write() as session:  # three batches, one transaction
+        answers = _apply_pushes(
+            session,
+            [
+                Push(a, scope_of(a), [first]),
+                Push(b, scope_of(b), [later]),  # the same mark from another device
+                Push(a, scope_of(a), [first]),  # the first batch, delivered again
+            ],
+        )
+    assert [x[0].outcome for x in answers] == ["applied", "applied", "applied"]
+    assert answers[2][0] == answers[0][0]  # a redelivery gets the first answer
+    with hub_db.write() as session:  # a mark made before the later one arrives after it
+        (lost,) = _apply_pushes(session, [Push(a, scope_of(a), [stale])])[0]
+    assert lost.outcome == "conflict" and lost.row["status"] == "absent"
+    with hub_db.read() as s:
+        row = s.get(hm.Attendance, first.row["id"])
+        assert (row.status, row.origin, row.status_hlc) == ("absent", "device-b", later.row["hlc"])
+        kept = {(h.field, h.value) for h in history(s, row.id)}
+        assert {("status", "present"), ("status", "late")} <= kept
+        stored = s.scalars(
+            select(hm.AppliedEntry.key).where(
+                hm.AppliedEntry.key.in_([first.key, later.key, stale.key])
+            )
+        ).all()
+        assert sorted(stored) == sorted([first.key, later.key, stale.key])  # once each
