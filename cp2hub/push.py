@@ -50,6 +50,9 @@ class Conflict(Exception):
 
 @dataclass
 class PushContext:
+    """One device's changes being applied: who pushes (principal, scope) and, shared by
+    every context of a group (`_apply_pushes`), what was loaded and what is written."""
+
     session: Session
     principal: Principal
     scope: Scope
@@ -187,15 +190,13 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
         rows = [c.row for p in pushes for c in p.changes if c.table == table and c.key not in seen]
         if rows:
             prepare(contexts[0], rows)
-    answered: dict[str, Answer] = {}
     fresh: dict[str, tuple[Answer, PushContext]] = {}  # answered now, in order
     written: list[tuple[Answer, Base | dict[str, Any]]] = []
     for ctx, push in zip(contexts, pushes, strict=True):
         for change, row in zip(push.changes, push.rows, strict=True):
-            if change.key in seen or change.key in answered:
+            if change.key in seen or change.key in fresh:
                 continue
             answer, obj = _apply_one(ctx, change, row)
-            answered[change.key] = answer
             fresh[change.key] = (answer, ctx)
             if obj is not None:
                 written.append((answer, obj))
@@ -217,9 +218,9 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
                 for key, (answer, ctx) in fresh.items()
             ],
         )
-    for key, stored in seen.items():
-        answered[key] = Answer.model_validate_json(stored)
-    return [[answered[c.key] for c in p.changes] for p in pushes]
+    answers = {key: answer for key, (answer, _) in fresh.items()}
+    answers |= {key: Answer.model_validate_json(stored) for key, stored in seen.items()}
+    return [[answers[c.key] for c in p.changes] for p in pushes]
 
 
 def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
