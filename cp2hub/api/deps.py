@@ -1,4 +1,8 @@
-"""Dependencies shared by the routes: database, settings, protocol check, the caller."""
+"""Dependencies shared by the routes: database, settings, protocol check, the caller.
+
+Those that never wait (database handle, settings, protocol check) are `async def`, so
+FastAPI runs them on the event loop instead of handing each to a worker thread; the
+caller's lookup reads the database and stays a plain function."""
 
 from __future__ import annotations
 
@@ -14,15 +18,15 @@ from cp2hub.errors import UpdateRequired
 from cp2hub.settings import Settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def check_protocol(request: Request) -> None:
+async def check_protocol(request: Request) -> None:
     """Refuse clients whose protocol this hub no longer speaks, with a clear message."""
     sent = request.headers.get(PROTOCOL_HEADER)
     try:
