@@ -111,12 +111,6 @@ class Database:
                 session.connection(execution_options={"sqlite_immediate": True})
             yield session
 
-    def write_grouped(self, job: Callable[[Session], T]) -> T:
-        """`job(session)` in a write transaction it may share with the jobs other threads
-        hand in at the same moment (see `grouped`). A job must do nothing but write
-        through its session: it may be run twice."""
-        return self.grouped(_run_jobs).submit(job)
-
     def grouped(self, run: Callable[[Session, list[Any]], list[Any]]) -> GroupCommit:
         """Group commit for one kind of work: items handed in at the same moment are
         applied together by `run(session, items)` (one result per item) in one write
@@ -164,10 +158,6 @@ class SqliteWriterLock:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
-
-
-def _run_jobs(session: Session, jobs: list[Callable[[Session], Any]]) -> list[Any]:
-    return [job(session) for job in jobs]
 
 
 class _Slot:

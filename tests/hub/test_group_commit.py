@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from cp2hub.auth import utcnow
-from cp2hub.db import Database, _run_jobs
+from cp2hub.db import Database
 from cp2hub.models import SmsMessage
 from cp2hub.schema import upgrade
 
@@ -33,6 +33,15 @@ def message_job(phone: str, fail: bool = False):
         return phone
 
     return job
+
+
+def run_jobs(session, jobs):
+    """Group commit's simplest work: each item is a function of the session."""
+    return [job(session) for job in jobs]
+
+
+def submit(db: Database, job):
+    return db.grouped(run_jobs).submit(job)
 
 
 def phones(db: Database) -> set[str]:
@@ -56,20 +65,20 @@ def run_together(db: Database, jobs: dict[str, object]) -> tuple[dict[str, objec
 
     results: dict[str, object] = {}
 
-    def submit(name, job):
+    def hand_in(name, job):
         try:
-            results[name] = db.write_grouped(job)
+            results[name] = submit(db, job)
         except ValueError as exc:
             results[name] = exc
 
-    threads = [threading.Thread(target=submit, args=("blocker", blocker))]
+    threads = [threading.Thread(target=hand_in, args=("blocker", blocker))]
     threads[0].start()
     started.wait(10)
-    threads += [threading.Thread(target=submit, args=item) for item in jobs.items()]
+    threads += [threading.Thread(target=hand_in, args=item) for item in jobs.items()]
     for t in threads[1:]:
         t.start()
     deadline = time.monotonic() + 10
-    while db.grouped(_run_jobs).waiting < len(jobs) and time.monotonic() < deadline:
+    while db.grouped(run_jobs).waiting < len(jobs) and time.monotonic() < deadline:
         time.sleep(0.01)
     release.set()
     for t in threads:
@@ -100,7 +109,7 @@ def test_a_failing_job_fails_alone_and_the_others_are_written(db):
 
 def test_a_lone_job_that_fails_raises_and_writes_nothing(db):
     with pytest.raises(ValueError, match="failed"):
-        db.write_grouped(message_job("254700000099", fail=True))
+        submit(db, message_job("254700000099", fail=True))
     assert phones(db) == set()
 
 
@@ -132,7 +141,7 @@ def test_sqlite_writers_of_other_processes_wait_on_the_lock_file(tmp_path):
         finally:
             os.close(fd)
         began = time.monotonic()
-        db.write_grouped(message_job("254700000001"))  # waits for the holder, then writes
+        submit(db, message_job("254700000001"))  # waits for the holder, then writes
         assert time.monotonic() - began > 0.5
         assert holder.wait(10) == 0
         with db.read() as s:
