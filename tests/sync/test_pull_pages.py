@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cp2desk.sync.protocol import read_rows
 from cp2desk.sync.records import new_id
 from cp2hub import feed
@@ -68,8 +70,6 @@ def test_a_bootstrap_over_a_fast_link_asks_for_larger_pages(device, world, hub, 
 
     alpha.engine._adaptive = 64
     monkeypatch.setattr(alpha.client, "pull", failing)
-    try:
+    with pytest.raises(ConnectionError):
         alpha.sync()
-    except ConnectionError:
-        pass
     assert failed == [64] and alpha.engine._adaptive is None  # after a drop: the hub's size
