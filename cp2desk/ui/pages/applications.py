@@ -3,15 +3,13 @@ their reason; Withdraw Application (red) and Apply again for the chosen one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +20,7 @@ from cp2desk.ui.confirm import confirm
 from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.models.rows_model import Column, RowsModel
 from cp2desk.ui.pages.vacancies import CONFIRMATION
+from cp2desk.ui.rows_table import rows_table
 
 ICONS = {"submitted": "success", "selected": "success", "withdrawn": "info", "refused": "error"}
 
@@ -61,22 +60,10 @@ class ApplicationsPage(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(8)
         self.model: RowsModel[MyApplication] = RowsModel(COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
+        self.view = rows_table(self.model, COLUMNS, row_height=40)
         self.view.setAccessibleName("My applications")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(True)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(40)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, column in enumerate(COLUMNS):
-            self.view.setColumnWidth(i, column.width)
         self.empty = EmptyState(
             "No applications yet",
             "Search for vacancies, choose one, tick the confirmation box and submit your "

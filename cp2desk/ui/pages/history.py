@@ -6,14 +6,12 @@ page emits what the user asked for; the workspace saves it as an operation.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +20,7 @@ from cp2desk.services.profile import QualificationItem, WorkItem
 from cp2desk.ui.confirm import confirm
 from cp2desk.ui.models.rows_model import Column, RowsModel
 from cp2desk.ui.pages.profile import card
+from cp2desk.ui.rows_table import rows_table
 
 WORK_COLUMNS: list[Column[WorkItem]] = [
     Column("Employer", lambda w: w.employer, 320),
@@ -63,21 +62,9 @@ class EntryList(QWidget):
             head.addWidget(button)
         layout.addLayout(head)
         self.model = RowsModel(columns, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
+        self.view = rows_table(self.model, columns)
         self.view.setAccessibleName(title)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, column in enumerate(columns):
-            self.view.setColumnWidth(i, column.width)
         layout.addWidget(self.view, 1)
         self.empty = QLabel(empty)
         self.empty.setObjectName("Muted")

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLineEdit,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -17,6 +14,7 @@ from cp2desk.services.glance import Officer
 from cp2desk.ui import theme
 from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.models.rows_model import Column, RowsModel
+from cp2desk.ui.rows_table import rows_table
 
 COLUMNS: list[Column[Officer]] = [
     Column("Officer", lambda o: o.name, 230),
@@ -45,22 +43,10 @@ class OfficersPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         layout.addWidget(self.search)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
+        self.view = rows_table(self.proxy, COLUMNS)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, column in enumerate(COLUMNS):
-            self.view.setColumnWidth(i, column.width)
         self.empty = EmptyState(
             "No officers yet",
             "The officers deployed to this centre appear here after a sync.",

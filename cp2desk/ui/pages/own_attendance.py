@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cp2desk.services.glance import OwnMark
 from cp2desk.ui import theme
 from cp2desk.ui.models.register_model import STATUS_TEXT
 from cp2desk.ui.models.rows_model import Column, RowsModel
+from cp2desk.ui.rows_table import rows_table
 
 
 def _mark(o: OwnMark) -> str:
@@ -42,19 +42,8 @@ class OwnAttendancePage(QWidget):
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
         self.model: RowsModel[OwnMark] = RowsModel(COLUMNS, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view = rows_table(self.model, COLUMNS)
         self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(30)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        for i, column in enumerate(COLUMNS):
-            self.view.setColumnWidth(i, column.width)
         layout.addWidget(self.view, 1)
 
     def set_rows(self, rows: list[OwnMark]) -> None:
