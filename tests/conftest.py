@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import keyring
 import pytest
+from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -76,3 +78,14 @@ def hub_database(empty_database_url: str) -> Iterator[Database]:
     upgrade(db)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def test_keyring(tmp_path):
+    """A real keyring backend (keyrings.alt's file backend) in a temporary folder."""
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

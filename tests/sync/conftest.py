@@ -6,10 +6,8 @@ import os
 import threading
 import time
 
-import keyring
 import pytest
 import uvicorn
-from keyrings.alt.file import PlaintextKeyring
 
 from cp2desk.local_db.replica import Replica
 from cp2desk.sync.client import HubClient
@@ -77,17 +75,6 @@ def world(hub_db):
 def hub(hub_db, world):
     with HubServer(hub_db) as server:
         yield server
-
-
-@pytest.fixture
-def test_keyring(tmp_path):
-    """A real keyring backend (keyrings.alt's file backend) in a temporary folder."""
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 class Device:

@@ -115,3 +115,35 @@ def shoot(qtbot):
         return path
 
     return save
+
+
+@pytest.fixture
+def desk_home(tmp_path, monkeypatch, test_keyring):
+    """The desk's own folder and a real keyring, both in the test's temporary folder."""
+    monkeypatch.setenv("CP2DESK_HOME", str(tmp_path / "desk"))
+    return tmp_path
+
+
+@pytest.fixture
+def hub(tmp_path):
+    """The embedded demo hub (modules with a world of their own override this)."""
+    from cp2desk.embedded_hub import EmbeddedHub
+
+    found = EmbeddedHub(tmp_path / "hub")
+    found.start()
+    yield found
+    found.stop()
+
+
+@pytest.fixture
+def network(hub):
+    """Between desk and hub: passes everything until `cut()` (or `enabled = True`), drops
+    everything after, until `restore()`."""
+    from tests.sync.proxy import FaultProxy
+
+    proxy = FaultProxy(hub.url, weights={"drop": 1})
+    proxy.enabled = False
+    proxy.cut = lambda: setattr(proxy, "enabled", True)
+    proxy.restore = lambda: setattr(proxy, "enabled", False)
+    with proxy:
+        yield proxy

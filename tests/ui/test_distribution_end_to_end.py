@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import keyring
-import pytest
-from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from cp2desk.embedded_hub import EmbeddedHub
 from cp2desk.local_db.replica import Replica
 from cp2desk.services import account as accounts
 from cp2desk.services.claims import own_claims
@@ -27,34 +23,6 @@ from cp2desk.ui.workspaces.distribution import DistributionWorkspace
 from cp2hub import models as hm
 from cp2hub.claims import compute_claims
 from cp2hub.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.sync.proxy import FaultProxy
-
-
-@pytest.fixture
-def desk_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("CP2DESK_HOME", str(tmp_path / "desk"))
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    yield tmp_path
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def hub(tmp_path):
-    found = EmbeddedHub(tmp_path / "hub")
-    found.start()
-    yield found
-    found.stop()
-
-
-@pytest.fixture
-def network(hub):
-    proxy = FaultProxy(hub.url, weights={"drop": 1})
-    proxy.enabled = False
-    with proxy:
-        yield proxy
 
 
 def demo_centre(hub) -> tuple[str, str, str]:

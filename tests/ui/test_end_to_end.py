@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import keyring
-import pytest
-from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from cp2desk.embedded_hub import EmbeddedHub
 from cp2desk.local_db.replica import Replica
 from cp2desk.services.attendance import mark_attendance
 from cp2desk.sync.client import HubClient
@@ -24,39 +20,8 @@ from cp2desk.sync.engine import SyncEngine
 from cp2desk.ui import app
 from cp2desk.ui.login import LoginWindow
 from cp2hub.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.sync.proxy import FaultProxy
 
 PHONE = DEMO_ACCOUNTS["centre_manager"]
-
-
-@pytest.fixture
-def desk_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("CP2DESK_HOME", str(tmp_path / "desk"))
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    yield tmp_path
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def hub(tmp_path):
-    found = EmbeddedHub(tmp_path / "hub")
-    found.start()
-    yield found
-    found.stop()
-
-
-@pytest.fixture
-def network(hub):
-    """Between desk and hub: passes everything until `cut()`, drops everything after."""
-    proxy = FaultProxy(hub.url, weights={"drop": 1})
-    proxy.enabled = False
-    proxy.cut = lambda: setattr(proxy, "enabled", True)
-    proxy.restore = lambda: setattr(proxy, "enabled", False)
-    with proxy:
-        yield proxy
 
 
 def sign_in(qtbot, tmp_path, url: str, shoot, offline: bool = False):

@@ -8,7 +8,6 @@ import datetime as dt
 
 import keyring
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from sqlalchemy import select
@@ -439,17 +438,6 @@ def test_change_password(desk, world, shoot):
     assert page.old.text() == ""
     shoot(jane.window, "74_cp2_password_changed")
     HubClient(jane.url).login(world.phones["jane"], "a-new-pass-1", "another-device-1")
-
-
-@pytest.fixture
-def desk_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("CP2DESK_HOME", str(tmp_path / "desk"))
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_log_out_clears_the_session_on_this_device(qtbot, hub, world, desk_home, shoot):

@@ -24,7 +24,6 @@ from cp2desk.ui.operation import OperationRunner
 from cp2hub.db import Database
 from cp2hub.schema import upgrade
 from tests.sync.conftest import Device, HubServer
-from tests.sync.proxy import FaultProxy
 from tests.sync.scenario import build_world
 
 
@@ -37,15 +36,6 @@ def hub(tmp_path):
         server.world = world
         yield server
     db.dispose()
-
-
-@pytest.fixture
-def network(hub):
-    """Between desk and hub: passes everything until `cut()`, drops everything after."""
-    proxy = FaultProxy(hub.url, weights={"drop": 1})
-    proxy.enabled = False
-    with proxy:
-        yield proxy
 
 
 @pytest.fixture
