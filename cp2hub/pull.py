@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import CursorResult, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.protocol import PageWriter, PullPage, table_layout
@@ -46,11 +46,12 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
     high = feed.high_water(session)
     window = {"cursor": cursor, "high": high}
     per_table = []
+    connection = session.connection()
     for name, seq_at, probe, query in _queries(scope):
         if session.execute(probe, window).first() is None:
             continue  # nothing of this table changed in the window: skip the scoped query
         # one more than a page: a table cut at `limit` must make the page say `more`
-        rows = session.execute(query, {**window, "limit": limit + 1}).all()
+        rows = _raw_rows(connection.execute(query, {**window, "limit": limit + 1}))
         if rows:
             per_table.append((name, seq_at, rows))
     merged = heapq.merge(*(_tagged(*t) for t in per_table), key=_first)
@@ -68,6 +69,17 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
         if rows:
             writer.add_tuples(model.__tablename__, rows)
     return writer.page(cursor=last_seq if more else max(high, cursor), more=more)
+
+
+def _raw_rows(result: CursorResult) -> list[tuple]:
+    """The rows as the driver returns them, without SQLAlchemy's Row objects and type
+    processing: the PageWriter turns the driver's values into wire values itself, and on
+    a page of 20,000 rows building Rows (and parsing SQLite's stored times only to format
+    them again) took a third of the hub's time."""
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _tagged(name: str, seq_at: int, rows):

@@ -91,7 +91,8 @@ class HubClient:
         params: dict[str, Any] = {"cursor": cursor, "scope_key": scope_key}
         if limit:
             params["limit"] = limit
-        return self._parse(PullPage, self._call("GET", "/sync/pull", None, True, params))
+        content = self._call("GET", "/sync/pull", None, True, params, raw=True)
+        return self._parse_json(PullPage, content)
 
     def health(self) -> dict:
         return self._call("GET", "/health", None, False)
@@ -134,7 +135,9 @@ class HubClient:
         if self.on_tokens:
             self.on_tokens(pair)
 
-    def _call(self, method, path, body, authed, params=None, retried=False) -> Any:
+    def _call(self, method, path, body, authed, params=None, retried=False, raw=False) -> Any:
+        """The answer's JSON, or with `raw` its body as it came (for a caller that parses
+        it straight into its model); every failure as a `SyncError`."""
         headers = {}
         if authed:
             if not self.access_token:
@@ -160,16 +163,15 @@ class HubClient:
             raise errors.HubFailed(
                 f"The hub had a problem (error {response.status_code}). Try again later."
             )
-        try:
-            data = json.loads(content) if content else None
-        except ValueError as exc:
-            raise errors.CorruptResponse("The hub's answer was damaged. Try again.") from exc
+        if raw and response.status_code < 400:
+            return content
+        data = _json(content)
         if response.status_code >= 400:
             problem = data if isinstance(data, dict) else {}
             code, message = problem.get("code", ""), problem.get("message", "")
             if code == "unauthenticated" and authed and not retried and self.refresh_token:
                 self.access_token = None
-                return self._call(method, path, body, authed, params, retried=True)
+                return self._call(method, path, body, authed, params, retried=True, raw=raw)
             kind = BY_CODE.get(code, errors.RequestRefused)
             raise kind(message or f"The hub refused the request (error {response.status_code}).")
         return data
@@ -180,3 +182,21 @@ class HubClient:
             return model.model_validate(data)
         except ValidationError as exc:
             raise errors.CorruptResponse("The hub's answer was not understood.") from exc
+
+    @staticmethod
+    def _parse_json(model, content: bytes):
+        """Parse and check a body in one pass (pydantic's own JSON parser): for pull pages,
+        twice as fast as `json.loads` and then checking the objects it made."""
+        try:
+            return model.model_validate_json(content)
+        except ValidationError as exc:
+            if any(e["type"] == "json_invalid" for e in exc.errors()):
+                raise errors.CorruptResponse("The hub's answer was damaged. Try again.") from exc
+            raise errors.CorruptResponse("The hub's answer was not understood.") from exc
+
+
+def _json(content: bytes) -> Any:
+    try:
+        return json.loads(content) if content else None
+    except ValueError as exc:
+        raise errors.CorruptResponse("The hub's answer was damaged. Try again.") from exc

@@ -115,7 +115,7 @@ class TablePage(Envelope):
 
     table: str
     columns: list[str]
-    rows: list[list[Any]]
+    rows: list[tuple[Any, ...]]
 
 
 class PullPage(Envelope):
@@ -179,10 +179,12 @@ def _plain_types(table: str) -> list[tuple[int, str, frozenset[type]]]:
 class PageWriter:
     """Builds a PullPage: rows by table, ids replaced by indexes into one list of refs.
 
-    Column by column: each id column is mapped through one dict, each date or time
-    column through `isoformat`, the rest passed as they are; the page is assembled with
-    `model_construct` (its values are this module's own, so validating them again would
-    only cost time).
+    Takes rows as a database driver returns them: dates and times as objects or as ISO
+    8601 text (SQLite stores them so), booleans as bools or as 0 and 1. Works column by
+    column: each id column is mapped through one dict, each date or time column to ISO
+    text, each boolean column to a bool, the rest passed as they are; the page is
+    assembled with `model_construct` (its values are this module's own, so validating
+    them again would only cost time).
     """
 
     def __init__(self) -> None:
@@ -190,17 +192,13 @@ class PageWriter:
         self._index: dict[str, int] = {}
         self.tables: list[TablePage] = []
 
-    def add(self, table: str, rows: list[dict[str, Any]] | list[Any]) -> None:
-        """Add rows (mappings with at least the table's wire columns)."""
-        columns, _, _ = table_layout(table)
-        self.add_tuples(table, [tuple(row[c] for c in columns) for row in rows])
-
     def add_tuples(self, table: str, rows: list[Any]) -> None:
         """Add rows given as sequences in the order of the table's wire columns."""
-        columns, refs, parsers = table_layout(table)
         if not rows:
             return
-        cells = [list(c) for c in zip(*rows, strict=True)]
+        columns, refs, parsers = table_layout(table)
+        flags = _booleans(table)
+        cells = list(zip(*rows, strict=True))
         index, known = self._index, self.refs
         for i, name in enumerate(columns):
             column = cells[i]
@@ -211,9 +209,11 @@ class PageWriter:
                         known.append(value)
                 cells[i] = list(map(index.get, column))  # index.get(None) is None
             elif name in parsers:
-                cells[i] = [v if v is None else v.isoformat() for v in column]
-        out = [list(r) for r in zip(*cells, strict=True)]
-        self.tables.append(TablePage.model_construct(table=table, columns=list(columns), rows=out))
+                cells[i] = [v if v is None or v.__class__ is str else v.isoformat() for v in column]
+            elif name in flags:
+                cells[i] = [v if v is None or v.__class__ is bool else bool(v) for v in column]
+        rows = list(zip(*cells, strict=True))
+        self.tables.append(TablePage.model_construct(table=table, columns=list(columns), rows=rows))
 
     def page(self, cursor: int, more: bool, reset: bool = False) -> PullPage:
         return PullPage.model_construct(
@@ -222,16 +222,29 @@ class PageWriter:
         )
 
 
+@cache
+def _booleans(table: str) -> frozenset[str]:
+    return frozenset(n for n, t in column_types(RECORD_BY_TABLE[table]).items() if t is bool)
+
+
 _NAMESPACE_BYTES = NAMESPACE.bytes
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
-def fast_natural_id(*parts: object) -> str:
-    """`records.natural_id` (a UUID version 5) without the uuid module's object overhead."""
-    digest = bytearray(sha1(_NAMESPACE_BYTES + "/".join(map(str, parts)).encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def natural_ids(table: str, *key_columns: list) -> list[str]:
+    """`records.natural_id(table, *parts)` (a UUID version 5) of each row whose key parts
+    are given column by column, without the uuid module's object overhead: the SHA-1 of
+    the namespace and the table is taken once, and the version and variant are set in
+    the digest's hex text."""
+    base = sha1(_NAMESPACE_BYTES + table.encode() + b"/")
+    variant = _VARIANT
+    out = []
+    for parts in zip(*key_columns, strict=True):
+        digest = base.copy()
+        digest.update("/".join(map(str, parts)).encode())
+        h = digest.hexdigest()
+        out.append(f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant[h[16]]}{h[17:20]}-{h[20:32]}")
+    return out
 
 
 def read_table(page: PullPage, table_page: TablePage) -> tuple[tuple[str, ...], list[tuple]]:
@@ -275,9 +288,7 @@ def read_table(page: PullPage, table_page: TablePage) -> tuple[tuple[str, ...], 
                 raise ProtocolError(f"The hub sent a damaged '{name}' in '{table}'.") from exc
     if key:
         positions = [columns.index(k) for k in key]
-        cells.append([
-            fast_natural_id(table, *parts) for parts in zip(*(cells[i] for i in positions), strict=True)
-        ])
+        cells.append(natural_ids(table, *(cells[i] for i in positions)))
     return out_columns, list(zip(*cells, strict=True))
 
 
