@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -40,4 +42,15 @@ def app_from_environment() -> FastAPI:
     """The app for one of several worker processes (`cp2hub serve --workers N`): settings
     from the environment, the database already migrated by the parent."""
     settings = Settings()
-    return create_app(Database(settings.resolved_database_url()), settings)
+    return settled(create_app(Database(settings.resolved_database_url()), settings))
+
+
+def settled(app: FastAPI) -> FastAPI:
+    """Move everything built so far (modules, models, schemas: a few hundred thousand
+    objects that live as long as the process) out of the cyclic collector's reach, so
+    its passes walk only what requests allocate. A pull page of 20,000 rows allocates
+    enough to set off several full passes; with the start-up heap in them, they took
+    40% of the page's time."""
+    gc.collect()
+    gc.freeze()
+    return app

@@ -107,7 +107,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from cp2hub.app import create_app
+    from cp2hub.app import create_app, settled
 
     url = _url(args)
     db = _open(url)
@@ -126,7 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
         else:
             uvicorn.run(
-                create_app(db, Settings(database_url=url)),
+                settled(create_app(db, Settings(database_url=url))),
                 host=args.host,
                 port=args.port,
                 log_level="info",

@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import sqltypes
 
+from cp2desk.collection import collection_paused
 from cp2desk.local_db.models import (
     MODEL_BY_TABLE,
     REPLICATED,
@@ -141,8 +142,9 @@ class SyncEngine:
         """Pull pages until the hub has no more, fetching and decoding the next page while
         this one is applied (the hub's work, the decoding and the device's inserts
         overlap). The cursor advances only in the transaction that applies a page; a page
-        fetched ahead is simply re-fetched if the sync stops before applying it."""
-        with ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
+        fetched ahead is simply re-fetched if the sync stops before applying it. Pages are
+        hundreds of thousands of small acyclic objects: the cyclic collector waits."""
+        with collection_paused(), ThreadPoolExecutor(1, thread_name_prefix="pull-ahead") as ahead:
             while True:
                 with self.replica.read() as session:
                     cursor = int(self.replica.get_state(session, "cursor") or 0)

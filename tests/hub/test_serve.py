@@ -64,3 +64,23 @@ def test_hub_starts_and_reports_its_database(empty_database_url, tmp_path):
             process.kill()
             process.wait()
         log.close()
+
+
+def test_a_served_app_keeps_its_start_up_heap_out_of_collections(tmp_path):
+    import gc
+
+    from cp2hub.app import create_app, settled
+    from cp2hub.schema import upgrade
+    from cp2hub.settings import Settings
+
+    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    upgrade(db)
+    try:
+        app = create_app(db, Settings())
+        assert settled(app) is app
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # modules, models, schemas: out of every later pass
+    finally:
+        gc.unfreeze()
+        db.dispose()
+    assert gc.get_freeze_count() == 0
