@@ -308,6 +308,7 @@ def py_spy(pid: int, out: Path, rate: int = 250):
         return
     spy = subprocess.Popen(
         ["py-spy", "record", "-p", str(pid), "-o", str(out), "-f", "raw", "-r", str(rate),
+         "--subprocesses",
          "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

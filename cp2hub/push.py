@@ -144,9 +144,14 @@ def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> li
     """Apply a batch in one transaction, together with the batches other devices push at
     the same moment (`Database.grouped`); on an integrity error, entry by entry."""
     try:
-        return db.grouped(_apply_pushes).submit(Push(principal, scope_of(principal), changes))
+        push = Push(principal, scope_of(principal), changes)
+        return db.grouped(_apply_pushes, weigh=_weight).submit(push)
     except IntegrityError:
         return [_apply_alone(db, principal, change) for change in changes]
+
+
+def _weight(push: Push) -> int:
+    return len(push.changes)
 
 
 def _apply_alone(db: Database, principal: Principal, change: Change, tries=3) -> Answer:

@@ -40,8 +40,14 @@ def run_jobs(session, jobs):
     return [job(session) for job in jobs]
 
 
-def submit(db: Database, job):
-    return db.grouped(run_jobs).submit(job)
+def run_weighed_jobs(session, jobs):
+    """The same work, handed in with a weight: a job's `weight` attribute."""
+    return run_jobs(session, jobs)
+
+
+def submit(db: Database, job, run=run_jobs):
+    weigh = (lambda job: job.weight) if run is run_weighed_jobs else None
+    return db.grouped(run, weigh).submit(job)
 
 
 def phones(db: Database) -> set[str]:
@@ -49,7 +55,9 @@ def phones(db: Database) -> set[str]:
         return set(s.scalars(select(SmsMessage.phone)))
 
 
-def run_together(db: Database, jobs: dict[str, object]) -> tuple[dict[str, object], int]:
+def run_together(
+    db: Database, jobs: dict[str, object], run=run_jobs
+) -> tuple[dict[str, object], int]:
     """Hand every job in while another job holds the turn, then let them all go: the
     results (or errors) by name, and how many transactions committed."""
     commits: list[int] = []
@@ -67,19 +75,20 @@ def run_together(db: Database, jobs: dict[str, object]) -> tuple[dict[str, objec
 
     def hand_in(name, job):
         try:
-            results[name] = submit(db, job)
+            results[name] = submit(db, job, run)
         except ValueError as exc:
             results[name] = exc
 
+    blocker.weight = 1
     threads = [threading.Thread(target=hand_in, args=("blocker", blocker))]
     threads[0].start()
     started.wait(10)
-    threads += [threading.Thread(target=hand_in, args=item) for item in jobs.items()]
-    for t in threads[1:]:
-        t.start()
     deadline = time.monotonic() + 10
-    while db.grouped(run_jobs).waiting < len(jobs) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    for n, item in enumerate(jobs.items(), 1):  # one by one: they queue in this order
+        threads.append(threading.Thread(target=hand_in, args=item))
+        threads[-1].start()
+        while db.grouped(run).waiting < n and time.monotonic() < deadline:
+            time.sleep(0.002)
     release.set()
     for t in threads:
         t.join(10)
@@ -94,6 +103,22 @@ def test_jobs_waiting_together_share_one_commit(db):
     assert results == {n: n for n in names}
     assert commits == 2  # the blocker's, and one for the eight (not eight)
     assert phones(db) == set(names)
+
+
+def test_a_group_holds_at_most_its_weight(db, monkeypatch):
+    """Pushes weigh their changes: a transaction takes the oldest up to the limit, and
+    one heavier than the limit still goes (alone)."""
+    monkeypatch.setattr("cp2hub.db.GROUP_WEIGHT", 10)
+    weights = [4, 4, 4, 4, 4, 25, 1]  # in order: [4, 4] [4, 4] [4] [25] [1]
+    jobs = {}
+    for n, weight in enumerate(weights):
+        job = message_job(f"2547000001{n:02d}")
+        job.weight = weight
+        jobs[f"2547000001{n:02d}"] = job
+    results, commits = run_together(db, jobs, run_weighed_jobs)
+    assert results == {n: n for n in jobs}
+    assert commits == 1 + 5
+    assert phones(db) == set(jobs)
 
 
 def test_a_failing_job_fails_alone_and_the_others_are_written(db):
