@@ -36,7 +36,7 @@ from cp2desk.sync.protocol import (
     Answer,
     Change,
     PullPage,
-    read_table,
+    read_columns,
     table_layout,
 )
 
@@ -240,17 +240,14 @@ def decode_page(page: PullPage, dialect) -> DecodedPage:
     the values the replica stores, exactly as the ORM would store them (`storer`)."""
     tables, last_hlc = [], 0
     for table_page in page.tables:
-        columns, rows = read_table(page, table_page)
-        if not rows:
+        columns, cells = read_columns(page, table_page)
+        if not cells:
             continue
         _, storers = _upsert(table_page.table, columns, dialect)
-        cells = [list(c) for c in zip(*rows, strict=True)]
         last_hlc = max([last_hlc, *(v for v in cells[columns.index("hlc")] if v is not None)])
-        if storers:
-            for i, store in storers:
-                cells[i] = list(map(store, cells[i]))
-            rows = list(zip(*cells, strict=True))
-        tables.append((table_page.table, columns, rows))
+        for i, store in storers:
+            cells[i] = list(map(store, cells[i]))
+        tables.append((table_page.table, columns, list(zip(*cells, strict=True))))
     return DecodedPage(page.cursor, page.more, page.reset, page.scope_key, tables, last_hlc)
 
 

@@ -248,9 +248,17 @@ def natural_ids(table: str, *key_columns: list) -> list[str]:
 
 
 def read_table(page: PullPage, table_page: TablePage) -> tuple[tuple[str, ...], list[tuple]]:
-    """Decode one table of a page: (column names, rows as tuples of Python values), ids
-    restored (a natural-key table gets its `id` as the last column). Checks the page as it
-    goes: unknown tables or columns, rows of the wrong width, cells of the wrong type and
+    """Decode one table of a page: (column names, rows as tuples of Python values); see
+    `read_columns`."""
+    columns, cells = read_columns(page, table_page)
+    return columns, list(zip(*cells, strict=True))
+
+
+def read_columns(page: PullPage, table_page: TablePage) -> tuple[tuple[str, ...], list[list]]:
+    """Decode one table of a page column by column: (column names, one list of Python
+    values per column; no lists at all when the table has no rows), ids restored (a
+    natural-key table gets its `id` as the last column). Checks the page as it goes:
+    unknown tables or columns, rows of the wrong width, cells of the wrong type and
     references outside the page raise ProtocolError, before anything is applied."""
     table = table_page.table
     if table not in RECORD_BY_TABLE:
@@ -289,7 +297,7 @@ def read_table(page: PullPage, table_page: TablePage) -> tuple[tuple[str, ...], 
     if key:
         positions = [columns.index(k) for k in key]
         cells.append(natural_ids(table, *(cells[i] for i in positions)))
-    return out_columns, list(zip(*cells, strict=True))
+    return out_columns, cells
 
 
 _REF_TYPES = frozenset({int, _NONE})
