@@ -170,7 +170,7 @@ def _apply_alone(db: Database, principal: Principal, change: Change, tries=3) ->
 
 
 _ENTRY = AppliedEntry.__table__.c
-_ANSWERED = select(_ENTRY.key, _ENTRY.answer).where(
+_ANSWERED = select(_ENTRY.key, _ENTRY.device_id, _ENTRY.answer).where(
     _ENTRY.key.in_(bindparam("keys", expanding=True))
 )
 
@@ -179,7 +179,9 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
     """Apply several devices' batches in one session, as one: one lookup of the answers
     already given, one bulk load per table (`PREPARE`), each change checked against its
     own device's role and scope, then one insert of all new rows and of all answers.
-    Each change is answered once: a key delivered twice gets its first answer."""
+    Each change is answered once: a key delivered twice gets its first answer, but only
+    on the device that first sent it (another device's answer may hold rows outside the
+    asking device's scope)."""
     from cp2hub.rules import PREPARE
 
     contexts = [PushContext(session, p.principal, p.scope) for p in pushes]
@@ -190,7 +192,9 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
             contexts[0].promoted,
         )
     keys = list({c.key for p in pushes for c in p.changes})
-    seen = dict(session.execute(_ANSWERED, {"keys": keys}).all())
+    owner, seen = {}, {}
+    for key, device_id, answer in session.execute(_ANSWERED, {"keys": keys}):
+        owner[key], seen[key] = device_id, answer
     for table, prepare in PREPARE.items():
         rows = [c.row for p in pushes for c in p.changes if c.table == table and c.key not in seen]
         if rows:
@@ -203,6 +207,7 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
                 continue
             answer, obj = _apply_one(ctx, change, row)
             fresh[change.key] = (answer, ctx)
+            owner[change.key] = ctx.principal.device_id
             if obj is not None:
                 written.append((answer, obj))
     session.flush()  # stamps sequences on every ORM object written
@@ -225,7 +230,20 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
         )
     answers = {key: answer for key, (answer, _) in fresh.items()}
     answers |= {key: Answer.model_validate_json(stored) for key, stored in seen.items()}
-    return [[answers[c.key] for c in p.changes] for p in pushes]
+    return [
+        [
+            answers[c.key] if owner[c.key] == p.principal.device_id else _foreign(c)
+            for c in p.changes
+        ]
+        for p in pushes
+    ]
+
+
+def _foreign(change: Change) -> Answer:
+    """The answer to a change whose key another device's change already used: keys are
+    random, so this is a damaged or forged outbox; nothing is applied or revealed."""
+    return _refused(change, "This change's key belongs to another device's change; it was "
+                    "not applied.")
 
 
 def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
@@ -302,6 +320,8 @@ def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -
     answer = _refused(change, "The hub could not store this change: it contradicts stored data.")
     with db.write() as session:
         stored = session.get(AppliedEntry, change.key)
+        if stored is not None and stored.device_id != principal.device_id:
+            return _foreign(change)
         if stored is not None:  # a concurrent delivery was answered first: give its answer
             return Answer.model_validate_json(stored.answer)
         session.add(

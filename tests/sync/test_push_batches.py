@@ -209,3 +209,42 @@ def test_batches_applied_together_merge_one_mark_and_answer_a_redelivery_once(hu
             )
         ).all()
         assert sorted(stored) == sorted([first.key, later.key, stale.key])  # once each
+
+
+def test_a_key_another_device_used_is_refused_and_reveals_nothing(hub_db, world):
+    """A key is answered again only to the device that first sent it: another device's
+    answer may carry rows outside the asker's scope, and its change is not applied."""
+    from cp2hub.push import Push, _apply_pushes
+    from cp2hub.scope import scope_of
+
+    alpha = principal_of(hub_db, natural_id("user", world.users["manager_alpha"]), "device-a")
+    beta = principal_of(hub_db, natural_id("user", world.users["manager_beta"]), "device-b")
+    clock = HybridClock()
+    taken = mark_change(world, "device-a", world.deployments["alpha"][3], world.sessions[4],
+                        "late", clock.now())  # fmt: skip
+    (first,) = apply_batch(hub_db, alpha, [taken])
+    assert first.outcome == "applied"
+    dep = world.deployments["beta"][0]
+    row = {**taken.row, "id": natural_id("attendance", dep, world.sessions[4]),
+           "deployment_id": dep, "station_id": world.centres["beta"],
+           "professional_id": world.officers[dep], "origin": "device-b", "hlc": clock.now()}
+    reused = Change(key=taken.key, table="attendance", row=row, fields=["status"])
+    (answer,) = apply_batch(hub_db, beta, [reused])  # in a later batch
+    assert answer.outcome == "refused" and "another device" in answer.reason
+    assert answer.seq is None and answer.row is None
+    fresh = mark_change(world, "device-a", world.deployments["alpha"][4], world.sessions[4],
+                        "present", clock.now())  # fmt: skip
+    twin = Change(key=fresh.key, table="attendance", row={**row, "hlc": clock.now()},
+                  fields=["status"])  # fmt: skip
+    with hub_db.write() as session:  # in the same group as the first use
+        answers = _apply_pushes(
+            session, [Push(alpha, scope_of(alpha), [fresh]), Push(beta, scope_of(beta), [twin])]
+        )
+    assert answers[0][0].outcome == "applied"
+    assert answers[1][0].outcome == "refused" and "another device" in answers[1][0].reason
+    assert apply_batch(hub_db, alpha, [taken]) == [first]  # its own device: the first answer
+    with hub_db.read() as s:
+        assert s.get(hm.Attendance, row["id"]) is None  # beta's mark was never applied
+        owners = dict(s.execute(select(hm.AppliedEntry.key, hm.AppliedEntry.device_id).where(
+            hm.AppliedEntry.key.in_([taken.key, fresh.key]))).all())  # fmt: skip
+    assert owners == {taken.key: "device-a", fresh.key: "device-a"}
