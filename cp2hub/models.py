@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from cp2desk.sync import records as r
@@ -178,6 +178,18 @@ class AttendanceHistory(Base):
     origin: Mapped[str] = mapped_column(String(36))
     superseded_by_hlc: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class RateHit(Base):
+    """One counted attempt at a rate-limited request (`cp2hub.ratelimit`), shared by every
+    hub worker process; kept only as long as a window."""
+
+    __tablename__ = "rate_hit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (Index("ix_rate_hit_key_at", "key", "at"),)
 
 
 class SmsMessage(Base):

@@ -28,7 +28,7 @@ def get_limiter(request: Request) -> RateLimiter:
     with _lock:
         limiter = getattr(request.app.state, "limiter", None)
         if limiter is None:
-            limiter = request.app.state.limiter = RateLimiter()
+            limiter = request.app.state.limiter = RateLimiter(request.app.state.db)
         return limiter
 
 

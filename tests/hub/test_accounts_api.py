@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from cp2hub import models as m
 from cp2hub.sms import SmsFailed
@@ -130,6 +130,7 @@ def test_registration_is_rate_limited_per_number_and_per_address(hub_database):
         third = register(api, "0712000001")
         assert third.status_code == 429 and third.json()["code"] == "too_many_requests"
         assert "send PASSWORD to 22262" in third.json()["message"]
+    an_hour_passes(hub_database)
     with portal_app(hub_database, register_per_ip_per_hour=2) as client:
         api = Api(client)
         assert register(api, "0712000002").status_code == 200
@@ -137,6 +138,25 @@ def test_registration_is_rate_limited_per_number_and_per_address(hub_database):
         answer = register(api, "0712000004")
         assert answer.status_code == 429 and "from this network" in answer.json()["message"]
     assert outbox(hub_database, "254712000004") == []
+
+
+def an_hour_passes(db) -> None:
+    """Every counted attempt is out of its window."""
+    with db.write() as s:
+        s.execute(delete(m.RateHit))
+
+
+def test_every_hub_worker_counts_against_the_same_limits(hub_database):
+    """Two apps on one database, as two worker processes are: attempts through either
+    count against the same window."""
+    with (
+        portal_app(hub_database, register_per_number_per_hour=2) as first,
+        portal_app(hub_database, register_per_number_per_hour=2) as second,
+    ):
+        assert register(Api(first), "0712000011").status_code == 200
+        assert register(Api(second), "0712000011").status_code == 409
+        assert register(Api(first), "0712000011").status_code == 429
+        assert register(Api(second), "0712000011").status_code == 429
 
 
 def test_if_the_sms_cannot_go_no_account_is_created(hub_database):
