@@ -39,7 +39,12 @@ from bench._common import (  # noqa: E402
     verdict,
 )
 from cp2desk.local_db import models as lm  # noqa: E402
-from cp2desk.local_db.replica import CACHE_MB, CHECKPOINT_PAGES, Replica  # noqa: E402
+from cp2desk.local_db.replica import (  # noqa: E402
+    CACHE_MB,
+    CHECKPOINT_PAGES,
+    SYNCHRONOUS,
+    Replica,
+)
 from cp2desk.sync.client import HubClient  # noqa: E402
 from cp2desk.sync.engine import SyncEngine  # noqa: E402
 from cp2hub.db import Database  # noqa: E402
@@ -100,7 +105,7 @@ def baseline(folder: Path, rows: dict[str, tuple[list[str], list[tuple]]]) -> fl
     Replica(folder / "baseline.sqlite3").dispose()  # same schema, indexes and migrations
     conn = sqlite3.connect(folder / "baseline.sqlite3", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     conn.execute(f"PRAGMA cache_size=-{CACHE_MB * 1024}")
     conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
     started = time.perf_counter()

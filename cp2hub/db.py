@@ -51,7 +51,9 @@ def _tune_sqlite(engine: Engine, cache_mb: int) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # A commit is on disk before the answer leaves: a device lets go of a change
+        # once the hub says it was applied (and the rush measured no slower for it).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")

@@ -30,6 +30,9 @@ from cp2desk.sync.records import SyncMeta, new_id, wire_columns
 CACHE_MB = 64
 """Page cache per connection: a sub-county's replica (160,000 marks and their indexes) is
 about 60 MB; pulled pages land on random index pages, which stay in memory."""
+SYNCHRONOUS = "FULL"
+"""Every commit is on disk before it returns: a mark the user saw saved survives a power
+cut (WAL's NORMAL can lose the last commits). About 0.4 ms a mark on an SSD."""
 CHECKPOINT_PAGES = 10_000
 """Copy the write-ahead log back into the file every 40 MB, not SQLite's 4 MB: a bootstrap
 rewrites the same index pages page after page, and each checkpoint syncs to disk."""
@@ -43,7 +46,7 @@ def _make_engine(path: Path) -> Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute(f"PRAGMA cache_size=-{CACHE_MB * 1024}")
         cursor.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")

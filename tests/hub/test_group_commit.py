@@ -175,3 +175,16 @@ def test_sqlite_writers_of_other_processes_wait_on_the_lock_file(tmp_path):
         holder.kill()
         holder.wait()
         db.dispose()
+
+
+def test_a_sqlite_hub_commits_durably(tmp_path):
+    """A device lets go of a change once the hub answers "applied", so the hub's commit
+    must survive a power cut: write-ahead log, synced at every commit (FULL = 2)."""
+    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    try:
+        for engine in (db.engine, db.write_engine):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    finally:
+        db.dispose()

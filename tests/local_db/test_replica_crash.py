@@ -95,3 +95,15 @@ def test_a_writer_killed_at_random_leaves_rows_and_outbox_together(tmp_path: Pat
         assert replica.pending_count() == len(entries)
     finally:
         replica.dispose()
+
+
+def test_a_saved_change_is_on_disk_before_the_user_is_told(tmp_path):
+    """A process killed loses nothing committed (above); a power cut must not either, so
+    every connection of the replica syncs the log at each commit (FULL = 2)."""
+    replica = Replica(tmp_path / "replica.sqlite3")
+    try:
+        with replica.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    finally:
+        replica.dispose()
