@@ -113,7 +113,11 @@ def client_process(url, work, start_at, results) -> None:
     results.put((outcome, time.process_time() - cpu))
 
 
-def rush(url: str, work: list[tuple[str, bytes]], processes: int) -> tuple[float, int, list]:
+def rush(
+    url: str, work: list[tuple[str, bytes]], processes: int
+) -> tuple[float, int, list, float]:
+    """(seconds from first request to last answer, marks applied, failed pushes, CPU
+    seconds the client processes used)."""
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
     start_at = time.time() + 1.5 + 0.01 * len(work)
@@ -127,8 +131,8 @@ def rush(url: str, work: list[tuple[str, bytes]], processes: int) -> tuple[float
     outcome = [x for part, _ in reports for x in part]
     began = min(o[0] for o in outcome)
     ended = max(o[1] for o in outcome)
-    rush.client_cpu = sum(cpu for _, cpu in reports)
-    return ended - began, sum(o[2] for o in outcome), [o for o in outcome if o[3] != 200]
+    failed = [o for o in outcome if o[3] != 200]
+    return ended - began, sum(o[2] for o in outcome), failed, sum(cpu for _, cpu in reports)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -184,11 +188,13 @@ def run(label: str, url: str, args, folder: Path) -> None:
         with spy or nullcontext() as spied:
             for number, work in enumerate(rounds, 1):
                 cpu = cpu_seconds(hub.process.pid)
-                elapsed, applied, failed = rush(hub.url, [w[:2] for w in work], args.processes)
+                elapsed, applied, failed, client_cpu = rush(
+                    hub.url, [w[:2] for w in work], args.processes
+                )
                 cpu = cpu_seconds(hub.process.pid) - cpu
                 if failed:  # as a device would: try again at its next sync (not timed)
                     retry = [w[:2] for w in work if w[0] in {f[4] for f in failed}]
-                    _, again, still = rush(hub.url, retry, 1)
+                    _, again, still, _ = rush(hub.url, retry, 1)
                     assert not still, still
                     applied += again
                     retried += len(failed)
@@ -197,7 +203,7 @@ def run(label: str, url: str, args, folder: Path) -> None:
                 rates.append(on_time / elapsed)
                 print(f"[{label}] round {number}: {total:,} marks in {elapsed:.2f} s = "
                       f"{rates[-1]:,.0f} marks/s; CPU: hub {cpu:.2f} s ({args.workers} "
-                      f"workers), clients {rush.client_cpu:.2f} s, on {os.cpu_count()} cores"
+                      f"workers), clients {client_cpu:.2f} s, on {os.cpu_count()} cores"
                       + (f"; {len(failed)} pushes failed and were retried" if failed else ""))
         if spied:
             profile = summarize_stacks(spied)

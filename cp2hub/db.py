@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, TypeVar
+from typing import Any
 
 try:
     import fcntl
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cp2hub import feed
 
-T = TypeVar("T")
 GROUP_WEIGHT = 5_000
 """At most this much work shares one transaction (bounds how long a group holds the
 lock): items weigh 1 each unless the kind of work weighs them (a push: its changes).
@@ -80,9 +79,9 @@ class Database:
         # On a SQLite file, this process writes through one connection of its own: writers
         # take turns anyway, and one connection keeps a warm page cache (64 MB) where
         # writes spread over the reading pool would each start from a cold one.
-        memory = make_url(url).database in (None, "", ":memory:")
+        on_disk = _on_disk(make_url(url).database)
         self.write_engine = (
-            make_engine(url, writer=True) if self.is_sqlite and not memory else self.engine
+            make_engine(url, writer=True) if self.is_sqlite and on_disk else self.engine
         )
         self._write_sessions = sessionmaker(
             self.write_engine, autoflush=False, expire_on_commit=False
@@ -136,6 +135,11 @@ class Database:
         self.write_engine.dispose()
 
 
+def _on_disk(database: str | None) -> bool:
+    """Whether a SQLite URL's database is a file (not an in-memory one)."""
+    return database not in (None, "", ":memory:")
+
+
 class SqliteWriterLock:
     """The turn to write to one SQLite file: a lock for this process's threads and, where
     the system has `flock`, a lock file beside the database (`<file>-writer`) for the
@@ -144,8 +148,8 @@ class SqliteWriterLock:
 
     def __init__(self, database: str | None) -> None:
         self._threads = threading.Lock()
-        file = database not in (None, "", ":memory:") and not database.startswith("file:")
-        self._path = f"{database}-writer" if file and fcntl is not None else None
+        plain_file = _on_disk(database) and not database.startswith("file:")  # not a URI
+        self._path = f"{database}-writer" if plain_file and fcntl is not None else None
         self._fd: int | None = None
         self._pid = 0
 

@@ -108,7 +108,7 @@ def _stored_marks(s, wanted: set[str]) -> dict[str, Attendance]:
 def _current(ctx: PushContext, name: str, model, row_id: str):
     """A row as this transaction sees it: the session's object if a rule of this batch
     has loaded it (it may carry the batch's own changes, as a redeployment does), else
-    the row `prepare` loaded; marks and sign-offs it did not find do not exist."""
+    the row `prepare` loaded; a sign-off it did not find does not exist."""
     loaded = ctx.session.identity_map
     obj = loaded.get(identity_key(model, row_id)) if loaded else None
     if obj is not None:
@@ -116,7 +116,7 @@ def _current(ctx: PushContext, name: str, model, row_id: str):
     known = ctx.cache.get(name, {})
     if row_id in known:
         return known[row_id]
-    if name in ("marks", "signoffs") and ctx.cache.get("prepared"):
+    if name == "signoffs" and ctx.cache.get("prepared"):
         return None
     return ctx.session.get(model, row_id)
 
