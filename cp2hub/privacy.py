@@ -125,26 +125,25 @@ def audience(table: str, column: str) -> Audience:
 
 
 def page_columns(model: type, scope: Scope) -> list[ColumnElement]:
-    """The pull page's columns of `model` for `scope`, in wire order: a withheld value is
-    selected as NULL (`CASE WHEN <own row, or a person in the field's audience> THEN
-    value END`), so the page still comes from the driver's raw rows (decision 27)."""
+    """The pull page's columns of `model` for `scope`, in wire order (`shown_column`)."""
+    columns, _, _ = table_layout(model.__tablename__)
+    return [shown_column(model, name, scope) for name in columns]
+
+
+def shown_column(model: type, name: str, scope: Scope) -> ColumnElement:
+    """A column as `scope`'s device receives it: a withheld value is selected as NULL
+    (`CASE WHEN <own row, or a person in the field's audience> THEN value END`), so a
+    page still comes from the driver's raw rows (decision 27)."""
     table = model.__table__
-    columns, _, _ = table_layout(table.name)
-    if table.name not in FIELDS:
-        return [table.c[c] for c in columns]
+    if table.name not in FIELDS or audience(table.name, name) is ANYONE:
+        return table.c[name]
     owner = table.c[OWNER_COLUMN[table.name][0]]
     own = _own(table.name, scope)
-    is_own = owner == own if own else false()
-    out: list[ColumnElement] = []
-    for name in columns:
-        wanted = audience(table.name, name)
-        if wanted is ANYONE:
-            out.append(table.c[name])
-            continue
-        people = _audience_of(table.name, wanted, scope)
-        shown = is_own if people is None else or_(is_own, owner.in_(people))
-        out.append(case((shown, table.c[name]), else_=null()).label(name))
-    return out
+    shown = owner == own if own else false()
+    people = _audience_of(table.name, audience(table.name, name), scope)
+    if people is not None:
+        shown = or_(shown, owner.in_(people))
+    return case((shown, table.c[name]), else_=null()).label(name)
 
 
 def wire_row(session: Session, obj: Any, scope: Scope | None) -> dict[str, Any] | None:
@@ -183,7 +182,7 @@ def _own(table: str, scope: Scope) -> str | None:
 def _audience_of(table: str, wanted: Audience, scope: Scope):
     """The professionals (a subquery of ids) besides the owner who receive a field of
     audience REGISTER or DIRECTORS on `scope`'s device; None when nobody does."""
-    if OWNER_COLUMN[table][1] == "user":
+    if wanted is OWNER or OWNER_COLUMN[table][1] == "user":
         return None
     stations = []
     if wanted is REGISTER and scope.station_ids:
