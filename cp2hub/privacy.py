@@ -6,7 +6,7 @@ a field only if the field's audience (below) includes that user; a withheld fiel
 on the wire as null. Which rows a device receives at all is `scope.visible`'s business;
 this module decides the fields of those rows. Every path that sends a hub row to a
 device (pull pages, push answers, the vacancy and application answers) goes through
-`page_columns` or `wire_row`, which build their conditions with the one `_reaches`.
+`page_columns` or `wire_row`, which find a field's audience with the one `_audience_of`.
 
 Payment details (method, M-Pesa number and name, bank and account, KRA PIN) are the
 owner's and KNEC's: no other device's audience includes them.
@@ -36,7 +36,7 @@ class Audience(Enum):
     """Who, besides the person the row is about, receives a field of it."""
 
     ANYONE = "every device the row reaches"
-    REGISTER = "the officer's centre manager, distribution clerk and sub-county directors"
+    REGISTER = "who runs the officer's station (centre manager, clerk) or directs its sub-county"
     DIRECTORS = "the sub-county directors of the officer's centre"
     OWNER = "the person alone"
 
@@ -180,8 +180,8 @@ def _own(table: str, scope: Scope) -> str | None:
 
 
 def _audience_of(table: str, wanted: Audience, scope: Scope):
-    """The professionals (a subquery of ids) besides the owner who receive a field of
-    audience REGISTER or DIRECTORS on `scope`'s device; None when nobody does."""
+    """The people (a subquery of professional ids) whose field of audience `wanted`
+    reaches `scope`'s device, besides its own user; None when nobody's does."""
     if wanted is OWNER or OWNER_COLUMN[table][1] == "user":
         return None
     stations = []
