@@ -395,9 +395,11 @@ def _reason_text(code: str, field_name: str, person: SimpleNamespace) -> str:
                 "The name registered for the M-Pesa number is not on the profile, so it "
                 "cannot be checked against the account name."
             )
+        # The M-Pesa registered name is a payment detail: the claim reaches the
+        # sub-county's directors, so it names only the account's name (decision 30).
         return (
-            f"The M-Pesa number is registered to “{person.mpesa_name.strip()}”, "
-            f"but the CP2 account name is “{full_name(person)}”."
+            "The name registered for the M-Pesa number is not the CP2 account name "
+            f"“{full_name(person)}”."
         )
     return PAYMENT_TEXT.get(field_name, "No payment details (M-Pesa or bank) on the profile.")
 

@@ -9,7 +9,7 @@ from sqlalchemy import CursorResult, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.protocol import PageWriter, PullPage, table_layout
-from cp2hub import feed
+from cp2hub import feed, privacy
 from cp2hub.models import REPLICATED
 from cp2hub.scope import Scope, visible
 
@@ -19,7 +19,9 @@ def _queries(scope: Scope) -> tuple[tuple[str, int, Select, Select], ...]:
     """Per table: (name, position of seq, a probe for any row in the window, the page query).
 
     Built once per scope (building `visible` clauses is costly) with the window and the
-    page size as bound parameters, so SQLAlchemy's compiled cache serves every page.
+    page size as bound parameters, so SQLAlchemy's compiled cache serves every page. The
+    columns are the scope's view of each row (`privacy.page_columns`): what the device's
+    user may not see of another person arrives as null.
     """
     out = []
     for model in REPLICATED:
@@ -28,7 +30,7 @@ def _queries(scope: Scope) -> tuple[tuple[str, int, Select, Select], ...]:
         window = (table.c.seq > bindparam("cursor")) & (table.c.seq <= bindparam("high"))
         probe = select(table.c.seq).where(window).limit(1)
         page = (
-            select(*(table.c[c] for c in columns))
+            select(*privacy.page_columns(model, scope))
             .where(window, visible(model, scope))
             .order_by(table.c.seq)
             .limit(bindparam("limit"))

@@ -16,12 +16,12 @@ from typing import Any
 from pydantic import ConfigDict, Field, ValidationError, create_model
 from sqlalchemy import BigInteger, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from cp2desk.sync.clock import millis_of
-from cp2desk.sync.protocol import Answer, Change, encode_value
+from cp2desk.sync.protocol import Answer, Change
 from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
-from cp2hub import feed
+from cp2hub import feed, privacy
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
@@ -120,10 +120,13 @@ def row_model(table: str):
     )
 
 
-def as_wire(obj: Base | None) -> dict[str, Any] | None:
+def as_wire(obj: Base | None, scope: Scope | None = None) -> dict[str, Any] | None:
+    """A hub row as the device of `scope` may receive it (`privacy.wire_row`): a row about
+    another person without the fields its user may not see. `scope` may be left out only
+    for rows that are about nobody (vacancies, sessions, ...)."""
     if obj is None:
         return None
-    return {c: encode_value(getattr(obj, c)) for c in wire_columns(type(obj))}
+    return privacy.wire_row(object_session(obj), obj, scope)
 
 
 @dataclass
@@ -288,14 +291,15 @@ def _apply_one(
         obj = _rules()[change.table](ctx, change, row)
     except Refused as exc:
         if exc.row is not None:
-            return _refused(change, str(exc), as_wire(exc.row), exc.row.__tablename__), None
+            hub_row = as_wire(exc.row, ctx.scope)
+            return _refused(change, str(exc), hub_row, exc.row.__tablename__), None
         return _refused(change, str(exc), _hub_row(ctx, change.table, row["id"])), None
     except Conflict as exc:
         answer = Answer(
             key=change.key,
             outcome="conflict",
             reason=str(exc),
-            row=as_wire(exc.row),
+            row=as_wire(exc.row, ctx.scope),
             table=exc.row.__tablename__ if exc.row is not None else None,
         )
         return answer, None
@@ -313,7 +317,7 @@ def _hub_row(ctx: PushContext, table: str, row_id: str) -> dict[str, Any] | None
     if the device may see it (a change refused as out of scope must not reveal the row)."""
     model = MODEL_BY_TABLE[table]
     query = select(model).where(model.id == row_id, visible(model, ctx.scope))
-    return as_wire(ctx.session.scalar(query))
+    return as_wire(ctx.session.scalar(query), ctx.scope)
 
 
 def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -> Answer:

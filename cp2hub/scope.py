@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 
 from cp2hub import models as m
 from cp2hub.auth import Principal
+from cp2hub.privacy import VERSION as PRIVACY_VERSION
 
 STATION_ROLES = ("centre_manager", "knec_clerk")
 SUB_COUNTY_ROLES = ("tsc_director", "scde")
@@ -30,9 +31,11 @@ class Scope:
 
     @property
     def key(self) -> str:
-        """Changes whenever the scope changes, so the device knows to pull afresh."""
+        """Changes whenever the scope or the field policy (`cp2hub.privacy`) changes, so
+        the device knows to pull afresh and keeps nothing the policy now withholds."""
         text = "|".join(
             [
+                f"privacy {PRIVACY_VERSION}",
                 self.user_id,
                 str(self.professional_id),
                 ",".join(sorted(self.station_ids)),

@@ -19,6 +19,7 @@ from cp2hub.auth import Principal
 from cp2hub.errors import Forbidden, HubError
 from cp2hub.models import Professional, Vacancy
 from cp2hub.push import as_wire
+from cp2hub.scope import scope_of
 
 router = APIRouter(tags=["vacancies"], dependencies=[Depends(check_protocol)])
 Filter = Annotated[str, Query(max_length=60)]
@@ -70,7 +71,7 @@ def apply(vacancy_id: str, body: ApplyRequest, principal: CurrentUser, db: DB) -
         session.flush()
         return ApplicationAnswer(
             message=applications.thanks(session, application),
-            application=as_wire(application),
+            application=as_wire(application, scope_of(principal)),
             vacancy=as_wire(session.get(Vacancy, application.vacancy_id)),
         )
 
@@ -83,6 +84,6 @@ def withdraw(application_id: str, principal: CurrentUser, db: DB) -> Application
         session.flush()
         return ApplicationAnswer(
             message=applications.withdrawn_message(session, application),
-            application=as_wire(application),
+            application=as_wire(application, scope_of(principal)),
             vacancy=as_wire(session.get(Vacancy, application.vacancy_id)),
         )

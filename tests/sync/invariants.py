@@ -21,6 +21,7 @@ from cp2desk.local_db.replica import Replica
 from cp2desk.sync.protocol import Answer
 from cp2desk.sync.records import RECORD_BY_TABLE, wire_columns
 from cp2hub import models as hm
+from cp2hub import privacy
 from cp2hub.auth import Grant, Principal
 from cp2hub.db import Database
 from cp2hub.scope import scope_of, visible
@@ -128,13 +129,15 @@ def _digest(rows: set[tuple]) -> str:
 
 
 def hub_view(db: Database, principal: Principal) -> dict[str, set[tuple]]:
-    """The rows of every replicated table the principal's devices may hold, by table."""
+    """The rows of every replicated table the principal's devices may hold, by table, with
+    the fields of other people the policy withholds (`cp2hub.privacy`) as null."""
     scope = scope_of(principal)
     out = {}
     with db.read() as s:
         for model in hm.REPLICATED:
             columns = wire_columns(RECORD_BY_TABLE[model.__tablename__])
-            query = select(*(model.__table__.c[c] for c in columns)).where(visible(model, scope))
+            shown = (privacy.shown_column(model, c, scope) for c in columns)
+            query = select(*shown).where(visible(model, scope))
             out[model.__tablename__] = {tuple(r) for r in s.execute(query)}
     return out
 

@@ -26,6 +26,7 @@ from cp2desk.sync.protocol import (
 )
 from cp2desk.sync.records import natural_id
 from cp2hub import models as m
+from cp2hub import privacy
 from cp2hub.models import REPLICATED
 from cp2hub.pull import pull_page
 from cp2hub.scope import Scope
@@ -112,25 +113,26 @@ def test_a_pulled_page_carries_the_hubs_values(hub_db, world):
     scope = Scope(user_id="nobody", professional_id=None,
                   station_ids=frozenset({world.centres["alpha"]}), sub_county_ids=frozenset(),
                   admin=False)
-    pulled: dict[str, dict[str, dict]] = {}
+    pulled: dict[str, dict[str, tuple[Scope, dict]]] = {}
     for who in (everyone, scope):
         with hub_db.read() as s:
             page = pull_page(s, who, 0, 100_000)
         assert not page.more
         for table_page in page.tables:
             for row in read_rows(page, table_page):
-                pulled.setdefault(table_page.table, {})[row["id"]] = row
+                pulled.setdefault(table_page.table, {})[row["id"]] = (who, row)
     assert {"attendance", "session_signoff", "exam_session", "professional"} <= set(pulled)
     with hub_db.read() as s:
         for model in REPLICATED:
             columns, _, _ = table_layout(model.__tablename__)
-            for row_id, row in pulled.get(model.__tablename__, {}).items():
+            for row_id, (who, row) in pulled.get(model.__tablename__, {}).items():
                 stored = s.scalar(select(model).where(model.id == row_id))
+                shown = privacy.wire_row(s, stored, who)  # what of a person `who` may see
                 for name in columns:
-                    value = getattr(stored, name)
+                    value = getattr(stored, name) if shown[name] is not None else None
                     assert row[name] == value, (model.__tablename__, name, row[name], value)
                     assert type(row[name]) is type(value), (model.__tablename__, name)
-    att = pulled["attendance"][natural_id("attendance", deployment, session_id)]
+    _, att = pulled["attendance"][natural_id("attendance", deployment, session_id)]
     assert att["check_in"] == dt.time(8, 17, 3, 250) and att["deleted"] is True
 
 
