@@ -80,9 +80,9 @@ def _check_signing(ctx: PushContext, row: dict[str, Any]) -> None:
             f"The {label} session has not started yet. "
             f"You can sign it off once it starts at {sitting.starts_at:%H:%M}."
         )
-    missing = [
+    missing = sorted(
         officer_name(s, d.professional_id) for d in unmarked(ctx, row["station_id"], sitting)
-    ]
+    )
     if missing:
         shown = ", ".join(missing[:3]) + (
             f" and {len(missing) - 3} more" if len(missing) > 3 else ""
@@ -99,13 +99,11 @@ def unmarked(ctx: PushContext, station_id: str, sitting: ExamSession) -> list[De
     counting the marks this push (and the pushes committed with it) are adding."""
     s = ctx.session
     deployments = s.scalars(
-        select(Deployment)
-        .where(
+        select(Deployment).where(
             Deployment.station_id == station_id,
             Deployment.series_id == sitting.series_id,
             Deployment.deleted.is_(False),
         )
-        .order_by(Deployment.id)
     ).all()
     due = [d for d in deployments if in_force(lambda i: s.get(ExamSession, i), d, sitting)]
     if not due:
