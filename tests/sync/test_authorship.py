@@ -262,3 +262,23 @@ def judge(kind, name, forged, answer, before, after, signed, started, ended) -> 
     if kind == CLOCK and not (started <= after[name] <= ended):
         return f"stored {after[name]!r}, not the hub's time ({started:%H:%M:%S})"
     return None
+
+
+def test_a_handover_time_is_the_clerks_but_not_ahead_of_the_hub_nor_before_its_day(
+    hub, hub_db, world, users
+):
+    clerk, rows = users["knec_clerk"], Rows(hub_db, world, users)
+    today = dt.datetime.combine(dt.date.today(), dt.time(0))
+    for at, reason in (
+        (wall_clock() + dt.timedelta(hours=1), "is in the future"),
+        (today - dt.timedelta(hours=2), "are handed over on"),
+    ):
+        row, _ = rows.movement(clerk)
+        row["at"] = at.replace(second=0).isoformat()
+        answer = clerk.push("material_movement", row)
+        assert answer["outcome"] == "refused" and reason in answer["reason"], answer
+    row, _ = rows.movement(clerk)
+    said = max(today, wall_clock() - dt.timedelta(minutes=40)).replace(second=0)
+    row["at"] = said.isoformat()
+    assert clerk.push("material_movement", row)["outcome"] == "applied"
+    assert stored(hub_db, "material_movement", row["id"])["at"] == said
