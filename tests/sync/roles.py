@@ -2,7 +2,8 @@
 
 The scenario's world (`tests.sync.scenario`) has centre managers and a TSC director; this
 adds a sub-county director of education, a KNEC clerk, an admin and a professional with no
-other role, each signed in on a device of their own, and a vacancy to apply to.
+other role, each signed in on a device of their own, and a vacancy to apply to. A test
+module takes the fixtures by name: `hub_db, world, hub, users = roles.hub_db, ...`.
 """
 
 from __future__ import annotations
