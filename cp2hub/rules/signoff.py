@@ -47,6 +47,11 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> SessionSigno
         )
     if reopening:
         _check_reopening(ctx, row, existing, station.name)
+    elif existing is not None and existing.status == "signed":  # its signer stays on record
+        raise Refused(
+            f"{session_label(s, existing.session_id)} at {station.name} is already signed off "
+            f"by {who(s, existing.signed_by)}; nothing was changed."
+        )
     else:
         _check_signing(ctx, row)
     if existing is None:

@@ -81,7 +81,25 @@ def test_a_signoff_is_refused_until_everyone_is_marked_and_marks_in_its_push_cou
     sign = ("session_signoff", signoff_row(world, beta.device_id, "beta", 1), None)
     answers = beta.push_many([*rest, sign])
     assert [a["outcome"] for a in answers] == ["applied"] * 4
-    assert stored(hub_db, "session_signoff", sign[1]["id"])["status"] == "signed"
+    signed = stored(hub_db, "session_signoff", sign[1]["id"])
+    assert (signed["status"], signed["signed_by"]) == ("signed", beta.user_id)
+
+
+def test_a_signed_session_is_not_signed_again_so_its_signer_stays(hub_db, world, users):
+    manager, director = users["centre_manager"], users["tsc_director"]
+    marks = [("attendance", mark_row(world, manager.device_id, "alpha", k, 1), None)
+             for k in range(6)]  # fmt: skip
+    sign = ("session_signoff", signoff_row(world, manager.device_id, "alpha", 1), None)
+    assert {a["outcome"] for a in manager.push_many([*marks, sign])} == {"applied"}
+    first = stored(hub_db, "session_signoff", sign[1]["id"])
+    again = signoff_row(world, director.device_id, "alpha", 1)
+    answer = director.push("session_signoff", again, first["hlc"])
+    assert answer["outcome"] == "refused"
+    assert answer["reason"] == (
+        f"{label(hub_db, world.sessions[1])} at Alpha Secondary School is already signed off "
+        "by Officer0 Alpha; nothing was changed."
+    )
+    assert stored(hub_db, "session_signoff", again["id"]) == first
 
 
 def test_marks_committed_in_the_same_group_as_the_signoff_count(hub_db, world):
