@@ -6,7 +6,7 @@ token and the hub's clock before the table's rule runs, whatever the device sent
 the hub decides are dropped from the row, so a rule that copies the row keeps the stored
 value. A table a device may push has an entry here for every one of its wire columns (a
 test holds the map to `cp2desk.sync.records`), so a new field cannot slip through as the
-device's by omission.
+device's by omission (until it is mapped, the hub drops it from every pushed row).
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ def stamp(table: str, principal: Principal, row: dict[str, Any]) -> str | None:
     """Set in `row` what the hub says about it; the reason a change is refused, if it is.
     Conditions (`When`) read the device's values, so they are decided before any is set."""
     kinds = {name: kind_of(table, name, row) for name in AUTHORSHIP[table]}
+    kinds |= {name: HUB for name in row if name not in kinds}  # unmapped: fail closed
     if kinds.get("deleted") == NOT_DELETED and row.get("deleted"):
         return "This record cannot be deleted from a device; it was not changed."
     now = wall_clock()
