@@ -251,8 +251,9 @@ def _foreign(change: Change) -> Answer:
 
 def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
     """What can be checked of a change without the database: a known table, a well-formed
-    row from this device with a sane clock. The row as the rule takes it, or the refusal.
-    Done before the change waits for its turn to write, so the writer does less."""
+    row from this device with a sane clock. The row as the rule takes it, with the fields
+    that are the hub's to say set (`cp2hub.rules.authorship`), or the refusal. Done before
+    the change waits for its turn to write, so the writer does less."""
     if change.table not in _rules():
         return _refused(change, f"Changes to '{change.table}' cannot be made from a device.")
     try:
@@ -265,15 +266,16 @@ def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
         return _refused(change, "The change has no id, clock or origin.")
     if row["origin"] != principal.device_id:
         return _refused(change, "The change names another device as its origin.")
-    if "marked_by" in row:  # who marked is who is signed in on the pushing device
-        row["marked_by"] = principal.user_id
     if millis_of(row["hlc"]) > time.time() * 1000 + CLOCK_SKEW_LIMIT_MS:
         return _refused(
             change,
             "This computer's clock is ahead of the real time. Set the correct date and "
             "time, then sync again.",
         )
-    return row
+    from cp2hub.rules.authorship import stamp
+
+    refusal = stamp(change.table, principal, row)  # who and when are the hub's to say
+    return _refused(change, refusal) if refusal else row
 
 
 def _rules() -> dict:

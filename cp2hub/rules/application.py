@@ -9,13 +9,13 @@ shows why after its next pull instead of losing the row.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from cp2desk.sync.protocol import Change
 from cp2hub import applications
 from cp2hub.models import Application, Professional
 from cp2hub.push import PushContext, Refused
+from cp2hub.rules.authorship import wall_clock
 
 
 def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Application:
@@ -26,7 +26,7 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Application:
     if row["id"] != applications.application_id(row["vacancy_id"], mine):
         raise Refused("The application does not match its vacancy.")
     person = s.get(Professional, mine)
-    now = dt.datetime.now()
+    now = wall_clock()
     if row["status"] == "submitted":
         try:
             application = applications.submit(s, person, row["vacancy_id"], now)

@@ -24,6 +24,7 @@ from cp2hub.models import (
 )
 from cp2hub.push import Conflict, PushContext, Refused
 from cp2hub.rules.common import officer_name, session_label, station_in_scope, who
+from cp2hub.rules.redeploy import last_move, move_words
 
 MERGED_FIELDS = ("status", "check_in")
 
@@ -141,10 +142,7 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Attendance |
     if sitting is None or sitting.series_id != deployment.series_id:
         raise Refused("That session is not in the timetable of this officer's series.")
     if not covers(lambda i: _current(ctx, "sessions", ExamSession, i), deployment, sitting):
-        raise Refused(
-            f"{officer_name(s, deployment.professional_id)} was not deployed to this centre "
-            f"for {session_label(s, row['session_id'])}."
-        )
+        raise Refused(_not_deployed(s, deployment, row["session_id"]))
     signoff_id = natural_id("session_signoff", deployment.station_id, row["session_id"])
     signoff = _current(ctx, "signoffs", SessionSignoff, signoff_id)
     if signoff is not None and signoff.status == "signed":
@@ -213,6 +211,27 @@ def _keep(ctx, mark, name, value, hlc, origin, superseded_by, now) -> None:
             at=now,
         )
     )
+
+
+def _not_deployed(s, deployment, session_id: str) -> str:
+    """Why a mark is refused for a session the deployment does not cover; if a director
+    moved the officer, who moved them, where and from which session."""
+    said = (
+        f"{officer_name(s, deployment.professional_id)} was not deployed to this centre "
+        f"for {session_label(s, session_id)}"
+    )
+    move = last_move(s, deployment.id)
+    return f"{said}: moved {move_words(s, move)}." if move is not None else f"{said}."
+
+
+def in_force(find: Callable[[str], Any], deployment, sitting) -> bool:
+    """Whether the officer serves at the session under this deployment, as the desktop's
+    `span` decides: not cancelled, not ended before it began, and the session in bounds."""
+    if deployment.status == "cancelled":
+        return False
+    if deployment.status == "redeployed" and deployment.until_session_id is None:
+        return False
+    return covers(find, deployment, sitting)
 
 
 def covers(find: Callable[[str], Any], deployment, sitting) -> bool:

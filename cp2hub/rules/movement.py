@@ -8,13 +8,17 @@ the later one stands and the earlier device is told, with its values kept in its
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from sqlalchemy import select
 
 from cp2desk.sync.clock import wins
 from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
-from cp2hub.models import ExamSession, MaterialMovement, Station
-from cp2hub.push import Conflict, PushContext, Refused
+from cp2hub.models import ExamSession, MaterialMovement, Professional, Station
+from cp2hub.push import CLOCK_SKEW_LIMIT_MS, Conflict, PushContext, Refused
+from cp2hub.rules.authorship import wall_clock
 from cp2hub.rules.common import copy_fields, session_label, who
 
 KIND_WORDS = {"collect": "collection", "return": "return"}
@@ -32,8 +36,10 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> MaterialMove
         raise Refused("A handover of materials is either a collection or a return.")
     if len(row["seals"] or "") > MAX_SEALS_TEXT:
         raise Refused("Too many seal numbers for one handover; check what was typed.")
-    if ctx.session.get(ExamSession, row["session_id"]) is None:
+    sitting = ctx.session.get(ExamSession, row["session_id"])
+    if sitting is None:
         raise Refused("That session is not in the timetable.")
+    _check_time(row["at"], sitting)
     if row["id"] != natural_id(
         "material_movement", row["centre_id"], row["session_id"], row["kind"]
     ):
@@ -54,4 +60,34 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> MaterialMove
             movement,
         )
     copy_fields(movement, row)
+    movement.professional_id = _person(ctx, row["person_national_id"])
     return movement
+
+
+def _check_time(at: dt.datetime | None, sitting: ExamSession) -> None:
+    """A handover's time is the clerk's statement, like a check-in; it is bounded: on or
+    after the session's day, and not ahead of the hub's clock by more than a clock may be."""
+    if at is None:
+        raise Refused("Say at what time the materials were handed over.")
+    if at > wall_clock() + dt.timedelta(milliseconds=CLOCK_SKEW_LIMIT_MS):
+        raise Refused(
+            f"The handover time {at:%H:%M on %d %b} is in the future. Check this computer's "
+            "date and time, then log it again."
+        )
+    if at.date() < sitting.day:
+        raise Refused(
+            f"The materials of {sitting.day:%a %d %b} {sitting.slot} are handed over on "
+            f"{sitting.day:%a %d %b}, not before. Check the session chosen."
+        )
+
+
+def _person(ctx: PushContext, national_id: str | None) -> str | None:
+    """The professional who holds the ID number, by the hub's records, not the device's."""
+    if not national_id:
+        return None
+    return ctx.session.scalar(
+        select(Professional.id)
+        .where(Professional.national_id == national_id, Professional.deleted.is_(False))
+        .order_by(Professional.id)
+        .limit(1)
+    )

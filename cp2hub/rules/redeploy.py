@@ -18,6 +18,7 @@ from cp2desk.sync.protocol import Change
 from cp2hub import feed
 from cp2hub.models import Deployment, ExamSession, Position, Professional, Redeployment, Station
 from cp2hub.push import Conflict, PushContext, Refused
+from cp2hub.rules.authorship import wall_clock
 from cp2hub.rules.common import officer_name, session_label, who
 
 MOVED_BY = {"supervisor": "tsc_director", "invigilator": "tsc_director", "security_officer": "scde"}
@@ -52,7 +53,6 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment
     if old.status != "active" or (change.base_hlc is not None and change.base_hlc != old.hlc):
         raise Conflict(_moved_message(s, old, name), old)
     # From here on a refusal carries the deployment the device ended, so it returns to it.
-    row["by_user_id"] = ctx.principal.user_id  # in the name of whoever really made it
     if target.id == old.station_id:
         raise Refused(f"{name} is already deployed to {target.name}.", old)
     if not (row["reason"] or "").strip():
@@ -63,7 +63,7 @@ def apply(ctx: PushContext, change: Change, row: dict[str, Any]) -> Redeployment
     sitting = s.get(ExamSession, row["from_session_id"]) if row["from_session_id"] else None
     if sitting is None or sitting.series_id != old.series_id:
         raise Refused("Say from which session of the officer's series the move counts.", old)
-    if dt.datetime.combine(sitting.day, sitting.starts_at) <= dt.datetime.now():
+    if dt.datetime.combine(sitting.day, sitting.starts_at) <= wall_clock():
         raise Refused(
             f"The {sitting.slot} session of {sitting.day:%d %b} has already started; "
             "redeploy from a later session.",
@@ -129,18 +129,30 @@ def _check_once_per_session(s, old: Deployment, sitting: ExamSession, name: str,
 
 
 def _moved_message(s, old: Deployment, name: str) -> str:
-    last = s.scalar(
-        select(Redeployment)
-        .where(Redeployment.from_deployment_id == old.id)
-        .order_by(Redeployment.at.desc())
-        .limit(1)
-    )
-    if last is None:
+    move = last_move(s, old.id)
+    if move is None:
         return (
             f"{name}'s deployment changed on the hub before your move arrived; it was not applied."
         )
-    target = s.get(Station, last.to_station_id)
+    return f"{name} was already moved {move_words(s, move)}; your move was not applied."
+
+
+def last_move(s, deployment_id: str) -> Redeployment | None:
+    """The redeployment that ended a deployment, if one did."""
+    return s.scalar(
+        select(Redeployment)
+        .where(Redeployment.from_deployment_id == deployment_id)
+        .order_by(Redeployment.at.desc())
+        .limit(1)
+    )
+
+
+def move_words(s, move: Redeployment) -> str:
+    """'to Beta Secondary School by Grace Director at 10:05 on 01 Dec, from Wed 02 Dec
+    morning': where a director moved an officer, who, when, and from which session."""
+    target = s.get(Station, move.to_station_id)
+    since = session_label(s, move.from_session_id) if move.from_session_id else "the start"
     return (
-        f"{name} was already moved to {target.name if target else 'another centre'} by "
-        f"{who(s, last.by_user_id)} at {last.at:%H:%M on %d %b}; your move was not applied."
+        f"to {target.name if target else 'another centre'} by {who(s, move.by_user_id)} at "
+        f"{move.at:%H:%M on %d %b}, from {since}"
     )

@@ -44,6 +44,8 @@ def test_signoff_refused_on_stale_base(device, world, hub):
     manager.sync()
     station, sitting = world.centres["alpha"], world.sessions[1]
     signoff_id = natural_id("session_signoff", station, sitting)
+    for dep in world.deployments["alpha"]:  # a session is signed off once everyone is marked
+        mark(manager, dep, sitting, "present", station, world.officers[dep])
     with manager.replica.write() as s:
         row = lm.SessionSignoff(
             id=signoff_id,
