@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import keyring
 import pytest
 import requests
+from keyring.backends import SecretService, Windows, fail, kwallet, null
+from keyrings.alt.file import PlaintextKeyring
 
 from cp2desk.services import account as accounts
-from cp2desk.sync import errors
+from cp2desk.sync import errors, tokens
 from cp2desk.sync.protocol import PROTOCOL_HEADER
 from cp2desk.sync.tokens import SERVICE
 from cp2hub import auth as hub_auth
@@ -167,3 +171,43 @@ def test_a_first_sign_in_creates_the_replica_with_the_device_the_hub_knows(
     again = accounts.sign_in(hub.url, world.users["manager_beta"], PASSWORD)
     assert again.replica.device_id == acc.replica.device_id
     again.replica.dispose()
+
+
+@pytest.fixture
+def plain_text_keyring(tmp_path, monkeypatch):
+    """keyrings.alt's plain-text file as keyring's active backend, with its data root in
+    a home folder of the test's own; CP2 Desk is given no keyring explicitly."""
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    keyring.set_keyring(backend)
+    tokens.system_keyring.cache_clear()
+    yield backend
+    keyring.set_keyring(previous)
+    tokens.system_keyring.cache_clear()
+
+
+def test_a_plain_text_keyring_never_gets_the_token(hub, world, tmp_path, plain_text_keyring):
+    assert plain_text_keyring.file_path.startswith(str(tmp_path / "user"))
+    acc = accounts.sign_in(hub.url, world.users["manager_alpha"], PASSWORD)
+    token = acc.client.refresh_token
+    assert token and not acc.tokens.persistent and acc.tokens.backend is None
+    assert acc.engine.sync().pulled > 0  # the token in memory serves the session
+    acc.client.access_token = None
+    acc.engine.sync()
+    written = b"\n".join(p.read_bytes() for p in files_under(tmp_path))
+    for form in (token, base64.b64encode(token.encode()).decode()):
+        assert form.encode() not in written
+    assert not os.path.exists(plain_text_keyring.file_path)
+    assert keyring.get_password(SERVICE, acc.tokens.account) is None
+    acc.replica.dispose()
+
+
+def test_only_keyrings_that_protect_secrets_count(tmp_path):
+    assert not tokens.protects_secrets(PlaintextKeyring())
+    assert not tokens.protects_secrets(fail.Keyring())
+    assert not tokens.protects_secrets(null.Keyring())
+    assert tokens.protects_secrets(SecretService.Keyring())
+    assert tokens.protects_secrets(kwallet.DBusKeyring())
+    assert tokens.protects_secrets(Windows.WinVaultKeyring())
