@@ -13,6 +13,7 @@ import datetime as dt
 import platform
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +25,7 @@ from cp2desk.local_db.replica import Replica
 from cp2desk.sync import errors
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.engine import SyncEngine
+from cp2desk.sync.export import export_pending
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2desk.sync.tokens import TokenStore
 
@@ -163,6 +165,19 @@ def unlock_offline(hub_url: str, phone: str, password: str) -> Account:
     )
     account.load_roles()
     return account
+
+
+def export_unsynced(hub_url: str, phone: str, target: Path) -> int:
+    """Save this user's changes not yet sent to the hub to `target`; returns how many.
+    Needs no sign-in: it is how a revoked computer hands its last work over."""
+    path = paths.replica_path(hub_url, _phone(phone))
+    if not path.exists():
+        raise SignInError("This computer holds no CP2 Desk data for that phone number.")
+    replica = Replica(path)
+    try:
+        return export_pending(replica, target)
+    finally:
+        replica.dispose()
 
 
 def sign_out(account: Account) -> None:
