@@ -60,15 +60,15 @@ class DeviceLine(BaseModel):
 
 
 def listing(
-    session: Session, phone: str | None = None, order: Order = "last_seen"
+    session: Session, phone: str | None = None, order: Order = "last_seen", limit: int = 200
 ) -> list[DeviceLine]:
-    """Every device (of the user with `phone`, if given), most recently seen first (or
-    newest first with `order="created"`); devices never seen go last."""
+    """The first `limit` devices (of the user with `phone`, if given), most recently seen
+    first (or newest first with `order="created"`); devices never seen go last."""
     query = select(Device, AppUser).join(AppUser, AppUser.id == Device.user_id)
     if phone is not None:
         query = query.where(AppUser.phone == phone)
     column = Device.last_seen_at if order == "last_seen" else Device.created_at
-    query = query.order_by(column.desc().nulls_last(), Device.id)
+    query = query.order_by(column.desc().nulls_last(), Device.id).limit(limit)
     found = session.execute(query).all()
     roles = _roles(session, {user.id for _device, user in found})
     return [_line(device, user, roles.get(user.id, [])) for device, user in found]

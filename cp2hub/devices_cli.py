@@ -1,6 +1,6 @@
 """`cp2hub` commands for the devices users signed in on.
 
-    cp2hub devices [--phone P] [--sort last-seen|created]   every device, newest seen first
+    cp2hub devices [--phone P] [--sort last-seen|created] [--limit N]   newest seen first
     cp2hub revoke-device ID                                 end a device's sign-in for good
 
 A device id may be shortened to its first 8 characters, as listed. The same functions
@@ -41,6 +41,7 @@ def add_commands(
         default="last-seen",
         help="most recently seen (default) or newest first",
     )
+    listing.add_argument("--limit", type=int, default=200)
     revoke = command("revoke-device", "revoke a device: it can no longer sign in or sync", _revoke)
     revoke.add_argument("device", help="the device's id, or its first 8 characters as listed")
 
@@ -64,7 +65,7 @@ def _devices(args, db: Database) -> None:
         except InvalidPhone as exc:
             raise HubError(str(exc)) from None
     with db.read() as session:
-        lines = devices.listing(session, phone, args.sort.replace("-", "_"))
+        lines = devices.listing(session, phone, args.sort.replace("-", "_"), max(args.limit, 1))
     if not lines:
         print("No devices" + (f" of {local_number(phone)}." if phone else "."))
     for line in lines:

@@ -27,13 +27,14 @@ def list_devices(
     db: DB,
     phone: Annotated[str | None, Query()] = None,
     sort: Annotated[Literal["last_seen", "created"], Query()] = "last_seen",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[devices.DeviceLine]:
     try:
         number = normalise_phone(phone) if phone else None
     except InvalidPhone as exc:
         raise HubError(str(exc)) from None
     with db.read() as session:
-        return devices.listing(session, number, sort)
+        return devices.listing(session, number, sort, limit)
 
 
 @router.post("/{device_id}/revoke")

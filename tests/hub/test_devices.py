@@ -79,8 +79,14 @@ def test_admin_lists_every_device_with_its_user_roles_and_app(hub, clients, worl
     assert spare["last_seen_at"] >= spare["created_at"]
     mine = admin_api(hub, clients, "GET", "/admin/devices", params={"phone": "0733000001"})
     assert [d["name"] for d in mine.json()] == ["Office desktop"]
-    oldest = admin_api(hub, clients, "GET", "/admin/devices", params={"sort": "created"})
-    assert [d["id"] for d in oldest.json()] == list(reversed(DEVICES))
+    newest = admin_api(hub, clients, "GET", "/admin/devices", params={"sort": "created"})
+    assert [d["id"] for d in newest.json()] == list(reversed(DEVICES))
+    two = admin_api(hub, clients, "GET", "/admin/devices", params={"limit": 2})
+    assert [d["id"] for d in two.json()] == list(reversed(DEVICES))[:2]
+    bad = admin_api(hub, clients, "GET", "/admin/devices", params={"limit": 0})
+    assert bad.status_code == 422
+    wrong = admin_api(hub, clients, "GET", "/admin/devices", params={"phone": "12"})
+    assert wrong.status_code == 400 and "07XXXXXXXX" in wrong.json()["message"]
 
 
 def test_a_refresh_records_the_app_version_and_when_it_was_seen(hub, clients):
