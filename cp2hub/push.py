@@ -242,9 +242,8 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
 def _foreign(change: Change) -> Answer:
     """The answer to a change whose key another device's change already used: keys are
     random, so this is a damaged or forged outbox; nothing is applied or revealed."""
-    return _refused(
-        change, "This change's key belongs to another device's change; it was not applied."
-    )
+    return _refused(change, "This change's key belongs to another device's change; it was "
+                    "not applied.")
 
 
 def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
