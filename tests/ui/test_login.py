@@ -181,3 +181,24 @@ def test_a_damaged_replica_shows_its_own_way_out(qtbot, settings, desk_home, sho
     qtbot.mouseClick(window.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.sign_in_button.isEnabled())
     assert "Move it aside (rename it)" in window.error.text
+
+
+def test_a_failed_first_sign_in_is_told_the_same_the_second_time(qtbot, settings, desk_home):
+    """The real sign-in against a hub that cannot be reached: no file is left that would
+    make the second try offer an offline unlock and answer "wrong password"."""
+    from cp2desk.services import account
+
+    window = login_window(
+        qtbot, settings, account.sign_in, account.unlock_offline, account.can_unlock_offline
+    )
+    fill(qtbot, window)
+    window.hub.setText("http://127.0.0.1:9")
+    for _attempt in range(2):
+        window.password.setText("s3cret!")
+        qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.error.isVisible() and window.sign_in_button.isEnabled())
+        assert "Cannot reach the hub" in window.error.text
+        assert "the first sign-in on a computer needs it" in window.error.text
+        assert window.unlock_button.property("primary") is not True
+        window.error.clear()
+    assert [p for p in (desk_home / "desk").rglob("*") if p.is_file()] == []
