@@ -25,6 +25,7 @@ from cp2desk.sync import tokens
 from cp2desk.sync.client import HubClient
 from cp2desk.ui import app
 from cp2desk.ui.login import LoginWindow
+from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.unsynced_export import ACTION
 from cp2hub.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
@@ -156,3 +157,18 @@ def test_a_sign_in_no_keyring_protects_lasts_the_session_and_says_so(
         assert session.scalar(select(AppUser.id)) is not None  # the sign-in itself worked
     window.shutdown()
     account.replica.dispose()
+
+
+def test_the_message_bar_offers_one_action_while_its_message_shows(qtbot):
+    bar = MessageBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    done = []
+    bar.show_message("Revoked.", "error", action=(ACTION, lambda: done.append(True)))
+    assert bar.action.isVisible() and bar.action.text() == ACTION
+    qtbot.mouseClick(bar.action, Qt.MouseButton.LeftButton)
+    assert done == [True]
+    bar.show_message("Synced.", "success")
+    assert not bar.action.isVisible()
+    qtbot.mouseClick(bar.action, Qt.MouseButton.LeftButton)
+    assert done == [True]
