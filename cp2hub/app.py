@@ -7,7 +7,7 @@ import gc
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from cp2hub.api import accounts, admin, auth, claims, health, sms, sync, vacancies
+from cp2hub.api import accounts, admin, auth, claims, devices, health, sms, sync, vacancies
 from cp2hub.db import Database
 from cp2hub.errors import install_handlers
 from cp2hub.settings import Settings
@@ -21,6 +21,7 @@ ROUTERS = (
     sms.router,
     vacancies.router,
     admin.router,
+    devices.router,
 )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from cp2hub import portal_cli
+from cp2hub import devices_cli, portal_cli
 from cp2hub.db import Database, redacted
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
 from cp2hub.schema import current_revision, upgrade
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     claims.set_defaults(command=_compute_claims)
 
     portal_cli.add_commands(commands, _database_option, _open_from_args, CliError)
+    devices_cli.add_commands(commands, _database_option, _open_from_args, CliError)
     return parser
 
 

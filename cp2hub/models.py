@@ -147,6 +147,8 @@ class Device(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    """The CP2 Desk version it last signed in or refreshed with (its own header)."""
     refresh_hash: Mapped[str | None] = mapped_column(String(64))
     access_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     access_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
