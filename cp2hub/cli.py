@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from cp2hub import portal_cli
@@ -111,6 +112,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     url = _url(args)
     db = _open(url)
+    refusal = _settings(url).refusal(db.engine.dialect.name)
+    if refusal:
+        db.dispose()
+        raise CliError(refusal)
     print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
     try:
         if args.workers > 1:  # each worker opens the database the parent has migrated
@@ -126,7 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
         else:
             uvicorn.run(
-                settled(create_app(db, Settings(database_url=url))),
+                settled(create_app(db, _settings(url))),
                 host=args.host,
                 port=args.port,
                 log_level="info",
@@ -134,6 +139,14 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _settings(url: str) -> Settings:
+    try:
+        return Settings(database_url=url)
+    except ValidationError as exc:
+        where = ", ".join(f"CP2HUB_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"a setting is not valid ({where})") from None
 
 
 def _migrate(args: argparse.Namespace) -> int:
