@@ -111,8 +111,9 @@ def _serve(args: argparse.Namespace) -> int:
     from cp2hub.app import create_app, settled
 
     url = _url(args)
+    settings = _settings(url)
     db = _open(url)
-    refusal = _settings(url).refusal(db.engine.dialect.name)
+    refusal = settings.refusal(db.engine.dialect.name)
     if refusal:
         db.dispose()
         raise CliError(refusal)
@@ -131,7 +132,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
         else:
             uvicorn.run(
-                settled(create_app(db, _settings(url))),
+                settled(create_app(db, settings)),
                 host=args.host,
                 port=args.port,
                 log_level="info",
