@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import normalise_phone
 from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
-from cp2hub.errors import AccountLocked, DeviceRevoked, Unauthenticated, WrongPassword
+from cp2hub import credentials
+from cp2hub.errors import DeviceRevoked, Unauthenticated, WrongPassword
 from cp2hub.models import AppUser, Device, RoleGrant
 from cp2hub.passwords import verify_password
 from cp2hub.settings import Settings
@@ -66,20 +67,9 @@ def login(
     if user is None or not user.password_hash:
         verify_password(None, request.password)  # same cost: no hint which numbers exist
         raise WrongPassword("The phone number or password is not correct.")
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AccountLocked(
-            f"This account is locked after too many wrong passwords. Try again in {minutes} "
-            f"minutes, or send PASSWORD to {settings.sms_short_code} for new login details."
-        )
-    if not verify_password(user.password_hash, request.password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-        raise WrongPassword("The phone number or password is not correct.")
-    user.failed_logins = 0
-    user.locked_until = None
+    credentials.check(
+        user, request.password, settings, now, "The phone number or password is not correct."
+    )
     device = session.get(Device, request.device_id)
     if device is not None and device.revoked_at is not None:
         raise DeviceRevoked(_revoked_message(device.revoked_at))

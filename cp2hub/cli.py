@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from cp2hub import devices_cli, portal_cli
@@ -111,7 +112,12 @@ def _serve(args: argparse.Namespace) -> int:
     from cp2hub.app import create_app, settled
 
     url = _url(args)
+    settings = _settings(url)
     db = _open(url)
+    refusal = settings.refusal(db.engine.dialect.name)
+    if refusal:
+        db.dispose()
+        raise CliError(refusal)
     print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
     try:
         if args.workers > 1:  # each worker opens the database the parent has migrated
@@ -127,7 +133,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
         else:
             uvicorn.run(
-                settled(create_app(db, Settings(database_url=url))),
+                settled(create_app(db, settings)),
                 host=args.host,
                 port=args.port,
                 log_level="info",
@@ -135,6 +141,14 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _settings(url: str) -> Settings:
+    try:
+        return Settings(database_url=url)
+    except ValidationError as exc:
+        where = ", ".join(f"CP2HUB_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"a setting is not valid ({where})") from None
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -59,9 +59,14 @@ class Qualification(r.QualificationRecord, Base):
 
 
 class AppUser(r.AppUserRecord, Base):
+    """A login. A password sent by SMS waits in `pending_password_hash` until its first
+    use, so the current one keeps working (cp2hub.credentials)."""
+
     password_hash: Mapped[str | None] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pending_password_hash: Mapped[str | None] = mapped_column(String(200))
+    pending_password_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class RoleGrant(r.RoleGrantRecord, Base):
@@ -195,7 +200,8 @@ class RateHit(Base):
 
 
 class SmsMessage(Base):
-    """Outgoing SMS as recorded by the gateway (the local outbox backend's store)."""
+    """Outgoing SMS as recorded by the gateway (the local outbox backend's store); a
+    password in `body` is masked unless the hub runs in demo mode."""
 
     __tablename__ = "sms_message"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
