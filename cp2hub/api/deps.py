@@ -1,14 +1,20 @@
 """Dependencies shared by the routes: database, settings, protocol check, the caller.
 
-Those that never wait (database handle, settings, protocol check) are `async def`, so
-FastAPI runs them on the event loop instead of handing each to a worker thread; the
-caller's lookup reads the database and stays a plain function."""
+They are `async def`, so FastAPI runs them on the event loop instead of handing each to
+a worker thread. A route that takes `CurrentUser` needs a token: the request gate
+(`cp2hub.limits`) sees that dependency, checks the token in a worker thread before the
+body is read, and leaves the caller in `request.state` for `get_principal`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
+from starlette.types import Scope
 
 from cp2desk.sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
 from cp2hub import auth
@@ -41,11 +47,47 @@ async def check_protocol(request: Request) -> None:
         )
 
 
-def get_principal(request: Request, db: Annotated[Database, Depends(get_db)]) -> Principal:
-    header = request.headers.get("Authorization", "")
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="deviceToken",
+    description="The access token of a signed-in device (`POST /auth/login`).",
+)
+"""Declares the bearer scheme in the API's description; the gate does the checking."""
+
+
+async def get_principal(
+    request: Request, _token: Annotated[object, Depends(BEARER)] = None
+) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if principal is None:  # an app without the gate
+        principal = await caller(request.scope)
+    return principal
+
+
+async def caller(scope: Scope) -> Principal:
+    """The caller of a request from its Authorization header (HubError if none)."""
+    header = next((v for k, v in scope["headers"] if k == b"authorization"), b"").decode("latin-1")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+    return await run_in_threadpool(_authenticate, scope["app"].state.db, token)
+
+
+def _authenticate(db: Database, token: str | None) -> Principal:
     with db.read() as session:
         return auth.authenticate(session, token)
+
+
+def needs_token(route: Route) -> bool:
+    """Whether a route takes the caller (`CurrentUser`), directly or through another
+    dependency."""
+    if not isinstance(route, APIRoute):
+        return False
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        if dependant.call is get_principal:
+            return True
+        pending.extend(dependant.dependencies)
+    return False
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
