@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from cp2hub.api import accounts, admin, auth, claims, health, sms, sync, vacancies
-from cp2hub.api.deps import caller, needs_token
+from cp2hub.api.answers import describe_answers
+from cp2hub.api.deps import api_routes, caller, needs_token
 from cp2hub.db import Database
 from cp2hub.errors import install_handlers
 from cp2hub.limits import RequestGate
@@ -36,6 +37,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     app.add_middleware(
         RequestGate,
+        routes=api_routes,
         needs_token=needs_token,
         authenticate=caller,
         grace_seconds=app.state.settings.body_grace_seconds,
@@ -43,6 +45,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    describe_answers(app)
     return app
 
 

@@ -24,7 +24,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.routing import Match, Route
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cp2hub.errors import HubError, problem
@@ -47,21 +47,24 @@ Authenticate = Callable[[Scope], Awaitable[Any]]
 
 
 class RequestGate:
-    """The ASGI middleware; `needs_token(route)` says whether a route needs a token and
-    `authenticate(scope)` returns the caller (or raises HubError)."""
+    """The ASGI middleware. `routes(app)` lists the app's routes (each with `path`,
+    `matches(scope)`), `needs_token(route)` says whether one needs a token, and
+    `authenticate(scope)` returns the caller or raises HubError."""
 
     def __init__(
         self,
         app: ASGIApp,
-        needs_token: Callable[[Route], bool],
+        routes: Callable[[Any], list[Any]],
+        needs_token: Callable[[Any], bool],
         authenticate: Authenticate,
         grace_seconds: float = 20.0,
     ) -> None:
         self.app = app
+        self.routes = routes
         self.needs_token = needs_token
         self.authenticate = authenticate
         self.grace_seconds = grace_seconds
-        self._routes: list[tuple[Route, int, bool]] | None = None
+        self._routes: list[tuple[Callable, int, bool]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,14 +98,12 @@ class RequestGate:
 
     def _route(self, scope: Scope) -> tuple[int, bool] | None:
         if self._routes is None:
-            app = scope["app"]
             self._routes = [
-                (r, BODY_BYTES.get(r.path, JSON_BODY_BYTES), self.needs_token(r))
-                for r in app.router.routes
-                if isinstance(r, Route)
+                (r.matches, BODY_BYTES.get(r.path, JSON_BODY_BYTES), self.needs_token(r))
+                for r in self.routes(scope["app"])
             ]
-        for route, bound, needs_token in self._routes:
-            match, _ = route.matches(scope)
+        for matches, bound, needs_token in self._routes:
+            match, _ = matches(scope)
             if match is Match.FULL:
                 return bound, needs_token
         return None

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Depends
 from cp2desk.sync.phones import InvalidPhone
 from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
 from cp2hub import auth
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.errors import HubError
 
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_protocol)])
 
 
-@router.post("/login")
+@router.post("/login", responses=problems(401, 423))
 def login(body: LoginRequest, db: DB, settings: AppSettings) -> TokenPair:
     failure: HubError | None = None
     with db.write() as session:  # a failed attempt is counted, so it must commit too
@@ -26,7 +27,7 @@ def login(body: LoginRequest, db: DB, settings: AppSettings) -> TokenPair:
     raise failure
 
 
-@router.post("/refresh")
+@router.post("/refresh", responses=problems(401))
 def refresh(body: RefreshRequest, db: DB, settings: AppSettings) -> TokenPair:
     with db.write() as session:
         return auth.refresh(session, body, settings)

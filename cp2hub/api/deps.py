@@ -7,13 +7,13 @@ body is read, and leaves the caller in `request.state` for `get_principal`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.routing import APIRoute
+import fastapi.routing
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import Route
 from starlette.types import Scope
 
 from cp2desk.sync.protocol import MIN_PROTOCOL_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
@@ -32,9 +32,16 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def check_protocol(request: Request) -> None:
+async def check_protocol(
+    sent: Annotated[
+        str | None,
+        Header(
+            alias=PROTOCOL_HEADER,
+            description="The client's protocol version; without it, the hub's own.",
+        ),
+    ] = None,
+) -> None:
     """Refuse clients whose protocol this hub no longer speaks, with a clear message."""
-    sent = request.headers.get(PROTOCOL_HEADER)
     try:
         version = int(sent) if sent is not None else PROTOCOL_VERSION
     except ValueError:
@@ -76,15 +83,26 @@ def _authenticate(db: Database, token: str | None) -> Principal:
         return auth.authenticate(session, token)
 
 
-def needs_token(route: Route) -> bool:
+def api_routes(app: Starlette) -> list[Any]:
+    """The app's API routes with their full paths and every dependency, routers' included
+    (FastAPI from 0.16x keeps an included router's routes inside it)."""
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    routes = flatten(app.routes) if flatten else app.routes
+    return [r for r in routes if getattr(r, "dependant", None) is not None]
+
+
+def needs_token(route: Any) -> bool:
     """Whether a route takes the caller (`CurrentUser`), directly or through another
     dependency."""
-    if not isinstance(route, APIRoute):
-        return False
+    return depends_on(route, get_principal)
+
+
+def depends_on(route: Any, call: object) -> bool:
+    """Whether an API route runs the dependency `call`, directly or through another."""
     pending = [route.dependant]
     while pending:
         dependant = pending.pop()
-        if dependant.call is get_principal:
+        if dependant.call is call:
             return True
         pending.extend(dependant.dependencies)
     return False

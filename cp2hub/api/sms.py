@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import accounts
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings
 from cp2hub.api.gateway import Limiter, Sms
 from cp2hub.errors import Forbidden, HubError
@@ -29,7 +30,7 @@ MAX_BODY = 16_384
 RECEIVED = {"status": "received"}
 
 
-@router.post("/inbound")
+@router.post("/inbound", responses=problems(403))
 async def inbound(
     request: Request, db: DB, settings: AppSettings, sms: Sms, limiter: Limiter, key: str = ""
 ) -> dict:
