@@ -74,7 +74,9 @@ def install_handlers(app: FastAPI) -> None:
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         if first.get("type") == "json_invalid":
-            return problem(422, "invalid_request", "The request's body is not valid JSON.")
+            return problem(
+                422, "invalid_request", "The request was not understood: its body is not JSON."
+            )
         where = ".".join(str(p) for p in first.get("loc", ()))
         message = f"The request was not understood: {first.get('msg', 'invalid')} at {where}."
         return problem(422, "invalid_request", message)
