@@ -165,8 +165,8 @@ def _too_large(bound: int) -> tuple[int, str, str]:
     return (
         413,
         "too_large",
-        f"The request is larger than this address takes ({limit}); nothing of it was read. "
-        "Send it in smaller parts.",
+        f"The request is larger than the hub takes here (at most {limit}), so nothing in it "
+        "was done.",
     )
 
 
