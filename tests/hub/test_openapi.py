@@ -12,6 +12,7 @@ operation the callers sign in again, so the other operations keep a caller of ea
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -148,3 +149,13 @@ def test_framework_answers_have_the_hub_error_body(hub, callers):
         assert answer.status_code == status, (method, path, answer.text)
         problem = ProblemDetail.model_validate(answer.json())
         assert problem.message and " " in problem.message
+
+
+def test_moments_arrive_with_their_offset(hub, callers):
+    admin = {"Authorization": f"Bearer {callers.tokens['admin']}"}
+    moments = []
+    for vacancy in httpx.get(f"{hub.url}/admin/vacancies", headers=admin).json():
+        applicants = f"{hub.url}/admin/vacancies/{vacancy['id']}/applicants"
+        moments += [a["submitted_at"] for a in httpx.get(applicants, headers=admin).json()]
+    assert moments
+    assert all(re.search(r"([+-]\d\d:\d\d|Z)$", m) for m in moments if m), moments
