@@ -77,6 +77,13 @@ def install_handlers(app: FastAPI) -> None:
             return problem(
                 422, "invalid_request", "The request was not understood: its body is not JSON."
             )
+        if tuple(first.get("loc", ())) == ("body",):
+            return problem(
+                422,
+                "invalid_request",
+                "The request was not understood: its body must be a JSON object, sent as "
+                "application/json.",
+            )
         where = ".".join(str(p) for p in first.get("loc", ()))
         message = f"The request was not understood: {first.get('msg', 'invalid')} at {where}."
         return problem(422, "invalid_request", message)

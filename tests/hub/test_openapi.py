@@ -12,6 +12,7 @@ operation the callers sign in again, so the other operations keep a caller of ea
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 
@@ -35,7 +36,8 @@ from cp2hub.schema import upgrade
 from cp2hub.settings import Settings
 from tests.sync.conftest import HubServer
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = int(os.environ.get("CP2_API_EXAMPLES", "12"))
+"""Examples an operation; raise it for a longer search (`CP2_API_EXAMPLES=200`)."""
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
