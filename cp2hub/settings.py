@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     register_per_ip_per_hour: int = 20
     password_sms_per_number_per_hour: int = 3
     pull_page_size: int = 5000
+    body_grace_seconds: float = 20.0  # then a request body must arrive at 2 KB/s (limits.py)
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from cp2desk.sync.errors import SyncError
-from cp2desk.sync.protocol import Envelope
+from cp2desk.sync.protocol import Envelope, Timestamp
 
 MIN_PASSWORD_LENGTH = 8
 APPLICATION_STATUSES = ("submitted", "withdrawn", "selected", "refused")
@@ -70,7 +70,7 @@ class ApplicationView(Envelope):
     id: str
     status: str
     reason: str = ""
-    submitted_at: dt.datetime | None = None
+    submitted_at: Timestamp | None = None
 
 
 class VacancyLine(Envelope):
@@ -131,7 +131,7 @@ class Applicant(Envelope):
     phone: str
     status: str
     reason: str = ""
-    submitted_at: dt.datetime | None = None
+    submitted_at: Timestamp | None = None
     missing_for_payment: list[str] = Field(default_factory=list)
 
 

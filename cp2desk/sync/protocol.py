@@ -10,9 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from hashlib import sha1
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from cp2desk.sync.errors import CorruptResponse
 from cp2desk.sync.records import (
@@ -39,6 +46,26 @@ Outcome = Literal["applied", "conflict", "refused"]
 
 class Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _as_local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+
+
+def _with_offset(value: dt.datetime) -> str:
+    return value.astimezone().isoformat()
+
+
+Timestamp = Annotated[
+    dt.datetime,
+    AfterValidator(_as_local),
+    PlainSerializer(_with_offset, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A moment in an envelope. Both sides keep moments as naive local times (the replica and
+the hub's columns); on the wire one carries its UTC offset (`2026-11-20T08:00:00+03:00`),
+so it names the same instant wherever it is read, and it is read back as this machine's
+local time."""
 
 
 # --- auth -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cp2desk.sync.portal import Notice, PasswordChange, RegisterRequest
 from cp2hub import accounts
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.api.gateway import Limiter, Sms, client_ip
 from cp2hub.errors import AccountLocked, HubError, WrongPassword
@@ -15,7 +16,7 @@ from cp2hub.ratelimit import TooManyRequests
 router = APIRouter(prefix="/accounts", tags=["accounts"], dependencies=[Depends(check_protocol)])
 
 
-@router.post("/register")
+@router.post("/register", responses=problems(409, 429, 503))
 def register(
     body: RegisterRequest,
     request: Request,
@@ -44,7 +45,7 @@ def register(
     return Notice(message=f"We have sent your login details by SMS to {spaced}.")
 
 
-@router.post("/password")
+@router.post("/password", responses=problems(423))
 def change_password(
     body: PasswordChange, principal: CurrentUser, db: DB, settings: AppSettings
 ) -> Notice:

@@ -17,6 +17,7 @@ from cp2desk.sync.portal import (
     VacancyStatusRequest,
 )
 from cp2hub import applications, vacancies
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, CurrentUser, check_protocol
 from cp2hub.api.gateway import Sms
 from cp2hub.auth import Principal
@@ -33,6 +34,7 @@ router = APIRouter(
     prefix="/admin",
     tags=["admin"],
     dependencies=[Depends(check_protocol), Depends(require_admin)],
+    responses=problems(403),
 )
 
 
@@ -44,7 +46,7 @@ def list_vacancies(
         return vacancies.listing(session, status, dt.date.today())
 
 
-@router.post("/vacancies/{vacancy_id}/status")
+@router.post("/vacancies/{vacancy_id}/status", responses=problems(404))
 def set_status(vacancy_id: str, body: VacancyStatusRequest, db: DB) -> VacancyLine:
     with db.write() as session:
         vacancy = applications.set_status(session, vacancy_id, body.status)
@@ -52,13 +54,13 @@ def set_status(vacancy_id: str, body: VacancyStatusRequest, db: DB) -> VacancyLi
         return vacancies.line_of(session, None, vacancy, dt.date.today())
 
 
-@router.get("/vacancies/{vacancy_id}/applicants")
+@router.get("/vacancies/{vacancy_id}/applicants", responses=problems(404))
 def list_applicants(vacancy_id: str, db: DB) -> list[Applicant]:
     with db.read() as session:
         return applications.applicants(session, vacancy_id)
 
 
-@router.post("/vacancies/{vacancy_id}/select")
+@router.post("/vacancies/{vacancy_id}/select", responses=problems(404, 503))
 def select(vacancy_id: str, body: SelectRequest, db: DB, sms: Sms) -> SelectAnswer:
     with db.write() as session:
         return applications.select_applicants(
@@ -70,7 +72,7 @@ def select(vacancy_id: str, body: SelectRequest, db: DB, sms: Sms) -> SelectAnsw
         )
 
 
-@router.post("/vacancies/{vacancy_id}/notify")
+@router.post("/vacancies/{vacancy_id}/notify", responses=problems(404, 503))
 def notify(vacancy_id: str, body: NotifyRequest, db: DB, sms: Sms) -> NotifyAnswer:
     with db.write() as session:
         sent = applications.notify(session, vacancy_id, body.status, body.text, sms(session))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header
 from cp2desk.sync.phones import InvalidPhone
 from cp2desk.sync.protocol import APP_VERSION_HEADER, LoginRequest, RefreshRequest, TokenPair
 from cp2hub import auth
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.errors import HubError
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_pr
 AppVersion = Annotated[str, Header(alias=APP_VERSION_HEADER)]
 
 
-@router.post("/login")
+@router.post("/login", responses=problems(401, 423))
 def login(body: LoginRequest, db: DB, settings: AppSettings, version: AppVersion = "") -> TokenPair:
     failure: HubError | None = None
     with db.write() as session:  # a failed attempt is counted, so it must commit too
@@ -29,7 +30,7 @@ def login(body: LoginRequest, db: DB, settings: AppSettings, version: AppVersion
     raise failure
 
 
-@router.post("/refresh")
+@router.post("/refresh", responses=problems(401))
 def refresh(
     body: RefreshRequest, db: DB, settings: AppSettings, version: AppVersion = ""
 ) -> TokenPair:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import devices
 from cp2hub.api.admin import require_admin
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, check_protocol
 from cp2hub.auth import Principal
 from cp2hub.errors import HubError
@@ -17,11 +18,12 @@ router = APIRouter(
     prefix="/admin/devices",
     tags=["admin"],
     dependencies=[Depends(check_protocol)],
+    responses=problems(403),
 )
 Admin = Annotated[Principal, Depends(require_admin)]
 
 
-@router.get("")
+@router.get("", responses=problems(400))
 def list_devices(
     _admin: Admin,
     db: DB,
@@ -37,7 +39,7 @@ def list_devices(
         return devices.listing(session, number, sort, limit)
 
 
-@router.post("/{device_id}/revoke")
+@router.post("/{device_id}/revoke", responses=problems(400, 404, 409))
 def revoke(device_id: str, admin: Admin, db: DB) -> devices.DeviceLine:
     with db.write() as session:
         return devices.revoke(session, device_id, admin)

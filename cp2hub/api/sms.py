@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import accounts
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings
 from cp2hub.api.gateway import Limiter, Sms
 from cp2hub.errors import Forbidden, HubError
@@ -41,7 +42,7 @@ RECEIVED = {"status": "received"}
 KEY_HEADER = "x-inbound-key"
 
 
-@router.post("/inbound")
+@router.post("/inbound", responses=problems(403, 404))
 async def inbound(
     request: Request, db: DB, settings: AppSettings, sms: Sms, limiter: Limiter
 ) -> dict:

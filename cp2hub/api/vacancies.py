@@ -14,6 +14,7 @@ from cp2desk.sync.portal import (
     VacancySearch,
 )
 from cp2hub import applications, vacancies
+from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, CurrentUser, check_protocol
 from cp2hub.auth import Principal
 from cp2hub.errors import Forbidden, HubError
@@ -41,7 +42,7 @@ def vacancy_filters(principal: CurrentUser, db: DB) -> VacancyFilters:
         return vacancies.filters(session)
 
 
-@router.get("/vacancies")
+@router.get("/vacancies", responses=problems(400))
 def search_vacancies(
     principal: CurrentUser,
     db: DB,
@@ -58,7 +59,7 @@ def search_vacancies(
         return vacancies.search(session, person, criteria, dt.date.today())
 
 
-@router.post("/vacancies/{vacancy_id}/apply")
+@router.post("/vacancies/{vacancy_id}/apply", responses=problems(403, 404, 409))
 def apply(vacancy_id: str, body: ApplyRequest, principal: CurrentUser, db: DB) -> ApplicationAnswer:
     mine = _professional_id(principal)
     if not body.confirm:
@@ -76,7 +77,7 @@ def apply(vacancy_id: str, body: ApplyRequest, principal: CurrentUser, db: DB) -
         )
 
 
-@router.post("/applications/{application_id}/withdraw")
+@router.post("/applications/{application_id}/withdraw", responses=problems(403, 404, 409))
 def withdraw(application_id: str, principal: CurrentUser, db: DB) -> ApplicationAnswer:
     mine = _professional_id(principal)
     with db.write() as session:
