@@ -14,8 +14,10 @@ request is for, and then, in this order and before the route parses anything:
    client cannot keep a request open and its buffer alive at no cost to itself.
 
 The route then gets the body whole, as it would from the server. A refused request is
-answered with the hub's `{code, message}` body and `Connection: close`, so the rest of
-a refused body is never read.
+answered with the hub's `{code, message}` body; one refused for its size, form or pace
+with `Connection: close` too, so the rest of its body is never read. A request refused
+for its token is answered at once too, and the rest of its body, within its bound, is
+then read and dropped, so that a proxy still sending it sees the answer, not a reset.
 """
 
 from __future__ import annotations
@@ -83,16 +85,21 @@ class RequestGate:
             except HubError as exc:
                 refusal = (exc.status, exc.code, exc.message)
         if refusal is None and _has_body(headers):
-            started = asyncio.get_running_loop().time()
-            body = await self._read(receive, bound, started)
+            body = await self._read(receive, bound)
             if isinstance(body, tuple):
-                refusal = body
-            elif body is None:  # the client went away
+                await _refuse(body, scope, receive, send)
                 return
-            else:
-                receive = _replay(body, receive)
-        if refusal is not None:
-            await _refuse(refusal, scope, receive, send)
+            if body is None:  # the client went away
+                return
+            receive = _replay(body, receive)
+        elif refusal is not None:
+            declared = refusal[0] in (400, 413, 415)  # refused for its size or form
+            await _refuse(refusal, scope, receive, send, close=declared)
+            if not declared and _has_body(headers):
+                # Answered first; then the rest of a body within its bound is read and
+                # dropped (never parsed), so the connection ends cleanly: closing on a
+                # client or a proxy still sending resets it, and a proxy answers 502.
+                await self._read(receive, bound, keep=False)
             return
         await self.app(scope, receive, send)
 
@@ -109,8 +116,10 @@ class RequestGate:
         return None
 
     async def _read(
-        self, receive: Receive, bound: int, started: float
+        self, receive: Receive, bound: int, keep: bool = True
     ) -> bytes | tuple[int, str, str] | None:
+        """The body, within its bound and time; with `keep` false it is read and dropped."""
+        started = asyncio.get_running_loop().time()
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -131,7 +140,8 @@ class RequestGate:
             size += len(chunk)
             if size > bound:
                 return _too_large(bound)
-            chunks.append(chunk)
+            if keep:
+                chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
@@ -184,6 +194,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(refusal: tuple[int, str, str], scope: Scope, receive: Receive, send: Send):
-    response = problem(*refusal, headers={"Connection": "close"})
+async def _refuse(
+    refusal: tuple[int, str, str], scope: Scope, receive: Receive, send: Send, close=True
+) -> None:
+    response = problem(*refusal, headers={"Connection": "close"} if close else None)
     await response(scope, receive, send)

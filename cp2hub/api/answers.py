@@ -31,7 +31,8 @@ DESCRIPTIONS = {
     426: "The client speaks a protocol version (`X-CP2-Protocol`) this hub does not.",
     429: "Too many attempts; the message says when to try again.",
     500: "The hub had a problem; try again later.",
-    503: "The SMS provider could not send the message; nothing was changed.",
+    503: "A service the hub needs (the SMS provider, the database) is not available; the "
+    "message says which, and nothing was changed.",
 }
 BODY_ANSWERS = (400, 408, 413, 415)
 
@@ -78,7 +79,9 @@ def _add(operation: dict[str, Any], route: Any) -> None:
     operation["responses"] = answers = dict(sorted(answers.items()))
     for status, answer in answers.items():
         if status.isdigit() and int(status) >= 400:
-            answer["description"] = DESCRIPTIONS.get(int(status), answer.get("description", ""))
+            own = answer.get("description", "")
+            if not own or own == "Additional Response":  # the route said nothing of its own
+                answer["description"] = DESCRIPTIONS.get(int(status), own)
             answer["content"] = {
                 "application/json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
             }

@@ -24,12 +24,11 @@ import pytest
 
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.clock import HybridClock
-from cp2desk.sync.protocol import MAX_PUSH_BATCH, Change
+from cp2desk.sync.protocol import MAX_PUSH_BATCH, Change, encode_value
 from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
 from cp2hub.db import Database
 from cp2hub.limits import PUSH_BODY_BYTES
 from cp2hub.models import MODEL_BY_TABLE, Professional
-from cp2hub.push import as_wire
 from cp2hub.schema import upgrade
 from tests.hub.test_serve import free_port
 from tests.sync.scenario import PASSWORD, build_world
@@ -249,12 +248,27 @@ def test_a_body_that_trickles_in_is_dropped(served):
 def test_an_unauthenticated_push_is_refused_before_its_body_is_read(served):
     body = push_body(3 * MB)
     head = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-    answer = exchange(served.port, head, [body[:65536]])  # the rest is never sent
+    chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    answer = exchange(served.port, head, chunks, pause=0.05)  # stops sending once answered
     assert answer.status == 401, answer
     assert answer.body["code"] == "unauthenticated"
-    assert answer.closed
+    assert answer.sent < len(body) / 2  # answered before the body had come
     garbage = {"Content-Type": "application/json", "Content-Length": "7", "Connection": "close"}
     assert exchange(served.port, garbage, [b"garbage"]).status == 401
+
+
+def test_a_refused_push_within_its_bound_ends_its_connection_cleanly(served):
+    """A proxy in front sends the whole body it has buffered: the hub answers 401 and then
+    reads the rest and drops it, so the proxy gets the answer, never a reset (a 502)."""
+    body = push_body(3 * MB)
+    with httpx.Client(base_url=f"http://127.0.0.1:{served.port}") as client:
+        for _ in range(3):  # one kept-alive connection, used again after each refusal
+            answer = client.post(
+                "/sync/push", content=body, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 401
+            assert answer.json()["code"] == "unauthenticated"
+            assert answer.headers.get("connection") != "close"  # the body was read, not cut
 
 
 def test_a_compressed_body_is_refused(served):
@@ -296,7 +310,7 @@ def test_the_largest_profile_push_still_applies(served):
     escaped (six bytes each): about 1.5 MB, through the desktop's own client."""
     with served.db.read() as session:
         person = session.query(Professional).filter_by(phone=served.phone).one()
-        row = as_wire(person)
+        row = {c: encode_value(getattr(person, c)) for c in wire_columns(Professional)}
     clock = HybridClock()
     changes = []
     for _ in range(MAX_PUSH_BATCH):
