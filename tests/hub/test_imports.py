@@ -48,11 +48,12 @@ print(json.dumps(sorted(sys.modules)))
 every module loaded. Also run by tests/hub/test_server_install.py in a venv of its own."""
 
 
-def loaded_by_the_hub(python: str, cwd: Path) -> list[str]:
+def loaded_by_the_hub(python: str, cwd: Path, env: dict[str, str] | None = None) -> list[str]:
     """The modules a fresh `python` holds after importing every hub module."""
     result = subprocess.run(
         [python, "-c", IMPORT_EVERY_HUB_MODULE],
         cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
