@@ -44,9 +44,10 @@ def hub_venv(tmp_path_factory) -> Path:
         else:
             shutil.copy2(ROOT / name, source / name)
     venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # without a pip of its own (Debian's python3 has no ensurepip): this pip installs into it
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     result = subprocess.run(
-        [_bin(venv, "python"), "-m", "pip", "install", "-q", f"{source}[hub]"],
+        [*_pip(venv), "install", "-q", f"{source}[hub]"],
         cwd=folder,
         env=_clean_env(),
         capture_output=True,
@@ -65,7 +66,7 @@ def test_the_hub_installs_without_qt(hub_venv):
     ]
     assert found == []
     listed = subprocess.run(
-        [_bin(hub_venv, "python"), "-m", "pip", "list", "--format=freeze"],
+        [*_pip(hub_venv), "list", "--format=freeze"],
         env=_clean_env(),
         capture_output=True,
         text=True,
@@ -132,6 +133,10 @@ def _health(port: int, process: subprocess.Popen, seconds: float = 60) -> int | 
         except httpx.TransportError:
             time.sleep(0.2)
     return None
+
+
+def _pip(venv: Path) -> list[str]:
+    return [sys.executable, "-m", "pip", "--python", _bin(venv, "python")]
 
 
 def _bin(venv: Path, name: str) -> str:
