@@ -2,7 +2,8 @@
 
 A batch is one transaction. Each entry is validated against its table's record, then
 handed to the rule for its table (`cp2hub.rules`), which checks role and scope and
-decides applied / conflict / refused. An entry seen before (same idempotency key)
+decides applied / conflict / refused (with the context and outcomes of
+`cp2hub.push_context`). An entry seen before (same idempotency key)
 gets the answer it got the first time, however often it is delivered.
 """
 
