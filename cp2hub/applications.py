@@ -12,8 +12,9 @@ professionals can never both take the last position.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.completeness import missing_for_payment
@@ -30,10 +31,12 @@ from cp2hub.models import (
     Station,
     Vacancy,
 )
+from cp2hub.series import exam_title
 from cp2hub.sms import SmsGateway
-from cp2hub.vacancies import HOLDS_A_POSITION, exam_title, positions_left
 
 TEACHING_POSITIONS = ("centre_manager", "supervisor", "invigilator")
+HOLDS_A_POSITION = ("submitted", "selected")
+"""The statuses of an application that hold one of its vacancy's positions."""
 
 
 class ApplicationRefused(HubError):
@@ -44,6 +47,19 @@ class ApplicationRefused(HubError):
 class NotFound(HubError):
     status = 404
     code = "not_found"
+
+
+def positions_left(session: Session, vacancy_ids: Iterable[str]) -> dict[str, int]:
+    """How many applications hold a position of each vacancy."""
+    ids = list(vacancy_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Application.vacancy_id, func.count())
+        .where(Application.vacancy_id.in_(ids), Application.status.in_(HOLDS_A_POSITION))
+        .group_by(Application.vacancy_id)
+    ).all()
+    return dict(rows)
 
 
 def application_id(vacancy_id: str, professional_id: str) -> str:

@@ -2,7 +2,8 @@
 
 A batch is one transaction. Each entry is validated against its table's record, then
 handed to the rule for its table (`cp2hub.rules`), which checks role and scope and
-decides applied / conflict / refused. An entry seen before (same idempotency key)
+decides applied / conflict / refused (with the context and outcomes of
+`cp2hub.push_context`). An entry seen before (same idempotency key)
 gets the answer it got the first time, however often it is delivered.
 """
 
@@ -21,80 +22,14 @@ from sqlalchemy.orm import Session, object_session
 from cp2desk.sync.clock import millis_of
 from cp2desk.sync.protocol import Answer, Change
 from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
-from cp2hub import feed, privacy
+from cp2hub import privacy
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
+from cp2hub.push_context import CLOCK_SKEW_LIMIT_MS, Conflict, PushContext, Refused
+from cp2hub.rules import PREPARE, RULES
+from cp2hub.rules.authorship import stamp
 from cp2hub.scope import Scope, scope_of, visible
-
-CLOCK_SKEW_LIMIT_MS = 10 * 60 * 1000
-
-
-class Refused(Exception):
-    """A change the hub will not apply; the message is for the user. `row`, when given, is
-    the hub's row the device returns to if it is not the change's own (a refused
-    redeployment carries the deployment the device had ended)."""
-
-    def __init__(self, message: str, row: Base | None = None) -> None:
-        super().__init__(message)
-        self.row = row
-
-
-class Conflict(Exception):
-    """A change that lost to the hub's state; carries the hub's row."""
-
-    def __init__(self, message: str, row: Base | None) -> None:
-        super().__init__(message)
-        self.row = row
-
-
-@dataclass
-class PushContext:
-    """One device's changes being applied: who pushes (principal, scope) and, shared by
-    every context of a group (`_apply_pushes`), what was loaded and what is written."""
-
-    session: Session
-    principal: Principal
-    scope: Scope
-    cache: dict[str, Any] = field(default_factory=dict)
-    new_rows: dict[type[Base], dict[str, dict[str, Any]]] = field(default_factory=dict)
-    """Plain new rows a rule asked for with `add_row`, by model and id."""
-    promoted: dict[str, Base] = field(default_factory=dict)
-
-    def add_row(self, model: type[Base], row: dict[str, Any]) -> dict[str, Any]:
-        """A new row, inserted with the batch's other new rows in one statement after the
-        flush (no ORM object: the morning rush is thousands of these). The row carries the
-        device's clock and origin; its sequence is stamped by `insert_new_rows`."""
-        self.new_rows.setdefault(model, {})[row["id"]] = row
-        return row
-
-    def promote(self, model: type[Base], row: dict[str, Any]) -> Base:
-        """A row added with `add_row` that a later change in the batch merges into: it
-        becomes an ORM object like any stored row."""
-        del self.new_rows[model][row["id"]]
-        obj = model(**row)
-        self.session.add(obj)
-        self.promoted[row["id"]] = obj
-        return obj
-
-    def seq_of(self, written: Base | dict[str, Any]) -> int:
-        if isinstance(written, dict):
-            written = self.promoted.get(written["id"], written)
-            if isinstance(written, dict):
-                return written["seq"]
-        return written.seq
-
-    def insert_new_rows(self) -> None:
-        rows = [(model, row) for model, by_id in self.new_rows.items() for row in by_id.values()]
-        if not rows:
-            return
-        first = feed.reserve(self.session, len(rows))
-        for offset, (_model, row) in enumerate(rows):
-            row["seq"] = first + offset
-        feed.clock.observe(max(row["hlc"] for _model, row in rows))
-        for model, by_id in self.new_rows.items():
-            if by_id:
-                self.session.execute(insert(model.__table__), list(by_id.values()))
 
 
 @cache
@@ -185,8 +120,6 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
     Each change is answered once: a key delivered twice gets its first answer, but only
     on the device that first sent it (another device's answer may hold rows outside the
     asking device's scope)."""
-    from cp2hub.rules import PREPARE
-
     contexts = [PushContext(session, p.principal, p.scope) for p in pushes]
     for ctx in contexts[1:]:  # what was loaded and written is shared; who asks is not
         ctx.cache, ctx.new_rows, ctx.promoted = (
@@ -245,8 +178,9 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
 def _foreign(change: Change) -> Answer:
     """The answer to a change whose key another device's change already used: keys are
     random, so this is a damaged or forged outbox; nothing is applied or revealed."""
-    return _refused(change, "This change's key belongs to another device's change; it was "
-                    "not applied.")
+    return _refused(
+        change, "This change's key belongs to another device's change; it was not applied."
+    )
 
 
 def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
@@ -254,7 +188,7 @@ def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
     row from this device with a sane clock. The row as the rule takes it, with the fields
     that are the hub's to say set (`cp2hub.rules.authorship`), or the refusal. Done before
     the change waits for its turn to write, so the writer does less."""
-    if change.table not in _rules():
+    if change.table not in RULES:
         return _refused(change, f"Changes to '{change.table}' cannot be made from a device.")
     try:
         row = row_model(change.table).model_validate(change.row).model_dump()
@@ -272,16 +206,8 @@ def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
             "This computer's clock is ahead of the real time. Set the correct date and "
             "time, then sync again.",
         )
-    from cp2hub.rules.authorship import stamp
-
     refusal = stamp(change.table, principal, row)  # who and when are the hub's to say
     return _refused(change, refusal) if refusal else row
-
-
-def _rules() -> dict:
-    from cp2hub.rules import RULES
-
-    return RULES
 
 
 def _apply_one(
@@ -290,7 +216,7 @@ def _apply_one(
     if isinstance(row, Answer):
         return row, None
     try:
-        obj = _rules()[change.table](ctx, change, row)
+        obj = RULES[change.table](ctx, change, row)
     except Refused as exc:
         if exc.row is not None:
             hub_row = as_wire(exc.row, ctx.scope)

@@ -9,8 +9,6 @@ free (positions less the applications that hold one: submitted or selected).
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -24,6 +22,14 @@ from cp2desk.sync.portal import (
     VacancyLine,
     VacancySearch,
 )
+from cp2hub.applications import (
+    HOLDS_A_POSITION,
+    active_applications,
+    eligibility,
+    mine_by_vacancy,
+    open_problem,
+    positions_left,
+)
 from cp2hub.errors import HubError
 from cp2hub.models import (
     Application,
@@ -36,9 +42,9 @@ from cp2hub.models import (
     Vacancy,
 )
 from cp2hub.push import as_wire
+from cp2hub.series import exam_title, series_label
 
 STATION_KINDS = {"exam_centre": "Examination Centre", "distribution_centre": "Distribution Centre"}
-HOLDS_A_POSITION = ("submitted", "selected")
 MAX_RESULTS = 200
 
 
@@ -54,35 +60,6 @@ class Criteria:
     position: str = ""
     county: str = ""
     sub_county: str = ""
-
-
-def exam_title(series: Series) -> str:
-    """The series' name without its year: 'Kenya Certificate of Secondary Education'."""
-    return re.sub(rf"\s*\b{series.year}\b\s*$", "", series.name).strip() or series.name
-
-
-def series_label(session: Session, series: Series) -> str:
-    """'2026/3 Kenya Certificate of Secondary Education': the series' number in its year
-    (the third series to start in 2026), then the exam's name."""
-    number = session.scalar(
-        select(func.count())
-        .select_from(Series)
-        .where(Series.year == series.year, Series.starts_on <= series.starts_on)
-    )
-    return f"{series.year}/{number or 1} {exam_title(series)}"
-
-
-def positions_left(session: Session, vacancy_ids: Iterable[str]) -> dict[str, int]:
-    """How many applications hold a position of each vacancy."""
-    ids = list(vacancy_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Application.vacancy_id, func.count())
-        .where(Application.vacancy_id.in_(ids), Application.status.in_(HOLDS_A_POSITION))
-        .group_by(Application.vacancy_id)
-    ).all()
-    return dict(rows)
 
 
 def filters(session: Session) -> VacancyFilters:
@@ -170,13 +147,6 @@ def lines(
     session: Session, person: Professional | None, found, today: dt.date
 ) -> list[VacancyLine]:
     """Result lines for (vacancy, series, position) rows, with this person's standing."""
-    from cp2hub.applications import (  # here: applications imports this module
-        active_applications,
-        eligibility,
-        mine_by_vacancy,
-        open_problem,
-    )
-
     ids = [v.id for v, _s, _p in found]
     held = positions_left(session, ids)
     mine = mine_by_vacancy(session, person.id, ids) if person else {}

@@ -14,7 +14,7 @@ from typing import Any
 from cp2desk.sync.protocol import Change
 from cp2hub import applications
 from cp2hub.models import Application, Professional
-from cp2hub.push import PushContext, Refused
+from cp2hub.push_context import PushContext, Refused
 from cp2hub.rules.authorship import wall_clock
 
 

@@ -22,7 +22,7 @@ from cp2hub.models import (
     SessionSignoff,
     Station,
 )
-from cp2hub.push import Conflict, PushContext, Refused
+from cp2hub.push_context import Conflict, PushContext, Refused
 from cp2hub.rules.common import officer_name, session_label, station_in_scope, who
 from cp2hub.rules.redeploy import last_move, move_words
 

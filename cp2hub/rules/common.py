@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cp2hub.models import AppUser, ExamSession, Professional, Station
-from cp2hub.push import PushContext, Refused
+from cp2hub.push_context import PushContext, Refused
 
 DATA_SKIP = ("id", "seq")
 

@@ -17,7 +17,7 @@ from cp2desk.sync.clock import wins
 from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
 from cp2hub.models import ExamSession, MaterialMovement, Professional, Station
-from cp2hub.push import CLOCK_SKEW_LIMIT_MS, Conflict, PushContext, Refused
+from cp2hub.push_context import CLOCK_SKEW_LIMIT_MS, Conflict, PushContext, Refused
 from cp2hub.rules.authorship import wall_clock
 from cp2hub.rules.common import copy_fields, session_label, who
 

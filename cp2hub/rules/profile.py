@@ -6,7 +6,7 @@ from typing import Any
 
 from cp2desk.sync.protocol import Change
 from cp2hub.models import Professional, Qualification, WorkExperience
-from cp2hub.push import PushContext, Refused
+from cp2hub.push_context import PushContext, Refused
 from cp2hub.rules.common import copy_fields
 
 OWNED = {"work_experience": WorkExperience, "qualification": Qualification}

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from cp2desk.sync.protocol import Change
 from cp2hub import feed
 from cp2hub.models import Deployment, ExamSession, Position, Professional, Redeployment, Station
-from cp2hub.push import Conflict, PushContext, Refused
+from cp2hub.push_context import Conflict, PushContext, Refused
 from cp2hub.rules.authorship import wall_clock
 from cp2hub.rules.common import officer_name, session_label, who
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
 from cp2hub.models import Attendance, Deployment, ExamSession, SessionSignoff
-from cp2hub.push import Conflict, PushContext, Refused
+from cp2hub.push_context import Conflict, PushContext, Refused
 from cp2hub.rules.attendance import in_force
 from cp2hub.rules.authorship import wall_clock
 from cp2hub.rules.common import copy_fields, officer_name, session_label, station_in_scope, who
