@@ -128,6 +128,15 @@ def _wait_for(client: httpx.Client, nginx: subprocess.Popen, folder: Path) -> No
     raise AssertionError((folder / "error.log").read_text())
 
 
+def logged(read, text: str) -> str:
+    """The log once `text` is in it: servers write a request's line after answering."""
+    deadline = time.monotonic() + 10
+    while text not in (log := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert text in log, log[-2000:]
+    return log
+
+
 def test_health_through_tls_with_hsts(proxied):
     client = proxied["client"]
     ready = client.get("/health/ready")
@@ -152,8 +161,8 @@ def test_a_push_over_the_bound_is_refused_by_nginx_with_the_hubs_error_body(prox
     # ...but no other route takes a body that size.
     login = client.post("/auth/login", content=b"x" * (64 * 1024 + 1), headers=headers)
     assert login.status_code == 413 and login.json()["code"] == "too_large"
-    hub_log = proxied["hub"].log()
-    assert "/sync/push" in hub_log and "/auth/login" not in hub_log  # never reached the hub
+    hub_log = logged(proxied["hub"].log, "/sync/push")
+    assert "/auth/login" not in hub_log  # never reached the hub
 
 
 def test_the_push_bound_is_the_hubs():
@@ -180,18 +189,17 @@ def test_the_hub_believes_only_the_proxy_about_the_client(proxied):
     redirect = proxied["client"].get("/health/live/", headers=spoofed)
     assert redirect.status_code == 307
     assert redirect.headers["location"].startswith("https://127.0.0.1")
-    assert "203.0.113.9" not in proxied["hub"].log()
+    assert "203.0.113.9" not in logged(proxied["hub"].log, "/health/live/")
     # Straight from a trusted address, the hub does take the header: the check above
     # would have seen it.
     direct = httpx.get(f"{proxied['hub_url']}/health/live", headers=spoofed, timeout=10)
     assert direct.status_code == 200
-    time.sleep(0.2)
-    assert "203.0.113.9" in proxied["hub"].log()
+    logged(proxied["hub"].log, "203.0.113.9")
 
 
 def test_the_access_log_shows_health_probes_not(proxied):
     proxied["client"].get("/health/ready")
     proxied["client"].get("/sync/pull")
-    log = (proxied["folder"] / "access.log").read_text()
-    assert "/sync/pull" in log and "/health" not in log
+    log = logged((proxied["folder"] / "access.log").read_text, "/sync/pull")
+    assert "/health" not in log
     assert json.loads(proxied["client"].get("/sync/pull").text)["code"]  # the hub's body
