@@ -249,6 +249,7 @@ class HubProcess:
     def __enter__(self) -> HubProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CP2HUB_")}
         env["PYTHONPATH"] = str(ROOT)
+        env["CP2HUB_MODE"] = "demo"  # seeded demo data; the outbox serves on PostgreSQL
         self.log_file = self.log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cp2hub.cli", "serve", "--port", str(self.port),

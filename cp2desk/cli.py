@@ -90,6 +90,7 @@ def _demo(args) -> int:
 
 
 def _sync(args) -> int:
+    from cp2desk.local_db.errors import ReplicaError
     from cp2desk.services import account as accounts
     from cp2desk.sync.errors import SyncError
 
@@ -113,13 +114,14 @@ def _sync(args) -> int:
             print(f"  - {reason}")
         acc.replica.dispose()
         return 0
-    except SyncError as exc:
+    except (SyncError, ReplicaError) as exc:
         print(f"Sync failed: {exc.message}", file=sys.stderr)
         return 1
 
 
 def _export(args) -> int:
     from cp2desk import paths
+    from cp2desk.local_db.errors import ReplicaError
     from cp2desk.local_db.replica import Replica
     from cp2desk.sync.export import export_pending
     from cp2desk.sync.phones import InvalidPhone, normalise_phone
@@ -132,9 +134,21 @@ def _export(args) -> int:
     if not path.exists():
         print(f"No data for {args.phone} on this computer.", file=sys.stderr)
         return 1
-    replica = Replica(path)
-    count = export_pending(replica, args.out)
-    replica.dispose()
+    try:
+        replica = Replica(path)
+    except ReplicaError as exc:
+        print(f"Export failed: {exc.message}", file=sys.stderr)
+        return 1
+    try:
+        count = export_pending(replica, args.out)
+    except ReplicaError as exc:
+        print(f"Export failed: {exc.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Export failed: cannot write {args.out}: {exc.strerror}.", file=sys.stderr)
+        return 1
+    finally:
+        replica.dispose()
     print(f"Saved {count} unsynced change(s) to {args.out}.")
     return 0
 

@@ -1,6 +1,8 @@
 """A hub inside the desktop process, for `cp2desk demo`: loopback only, seeded demo data.
 
-Imported only by the demo command, so the desktop app itself never loads the hub.
+Imported only by the demo command, so the desktop app itself never loads the hub. It
+runs in demo mode, so a password from Create an account can be read in the SMS outbox
+(`cp2hub sms-outbox --database-url sqlite:///<folder>/demo-hub.sqlite3`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class EmbeddedHub:
         from cp2hub.db import Database
         from cp2hub.demo.seed import seed_demo
         from cp2hub.schema import has_data, upgrade
+        from cp2hub.settings import Settings
 
         folder.mkdir(parents=True, exist_ok=True)
         self.db = Database(f"sqlite:///{folder / 'demo-hub.sqlite3'}")
@@ -46,7 +49,8 @@ class EmbeddedHub:
             # As KNEC would after the first sittings: claims from the attendance so far.
             for series in session_series(self.db):
                 compute_claims(self.db, series)
-        config = uvicorn.Config(create_app(self.db), host="127.0.0.1", port=0, log_level="warning")
+        app = create_app(self.db, Settings(mode="demo", sms_backend="outbox"))
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="embedded-hub", daemon=True)
         self.url = ""

@@ -2,13 +2,13 @@
 
 The username is the phone number. A new password is random (`secrets`), from an
 alphabet without look-alike characters since people copy it from an SMS, and only its
-Argon2 hash is stored. The SMS goes inside the transaction that stores the hash: if
-the provider refuses it, nothing changes and the old password still works.
+Argon2 hash is stored; the SMS names it as its secret, so no store or log keeps it.
+The SMS goes inside the transaction that stores the hash: if the provider refuses it,
+nothing changes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from sqlalchemy import select
@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2desk.sync.portal import MIN_PASSWORD_LENGTH
 from cp2desk.sync.records import natural_id
+from cp2hub import credentials
 from cp2hub.auth import Principal, utcnow
-from cp2hub.errors import AccountLocked, HubError, WrongPassword
+from cp2hub.errors import HubError
 from cp2hub.models import AppUser, Professional, RoleGrant
-from cp2hub.passwords import hash_password, verify_password
+from cp2hub.passwords import hash_password
 from cp2hub.settings import Settings
 from cp2hub.sms import SmsGateway
 
@@ -110,6 +111,7 @@ def register(session: Session, number: str, settings: Settings, sms: SmsGateway)
         number,
         f"KNEC CP2: your account is ready. Username: {local_number(number)} "
         f"Password: {password} Please change the password after you sign in.",
+        secret=password,
     )
 
 
@@ -120,11 +122,13 @@ def already_registered(settings: Settings) -> AlreadyRegistered:
     )
 
 
-def send_new_password(session: Session, phone: str, sms: SmsGateway) -> bool:
+def send_new_password(session: Session, phone: str, sms: SmsGateway, settings: Settings) -> bool:
     """PASSWORD by SMS: a new password for a registered number, sent to that number.
 
-    Returns False, and does nothing, for a number without an account (the caller
-    answers the same either way, so the webhook reveals no account).
+    The new password waits until its first use (cp2hub.credentials): the current one
+    keeps working, so nobody is locked out by a reset they did not ask for. Returns
+    False, and does nothing, for a number without an account (the caller answers the
+    same either way, so the webhook reveals no account).
     """
     try:
         number = normalise_phone(phone)
@@ -136,13 +140,13 @@ def send_new_password(session: Session, phone: str, sms: SmsGateway) -> bool:
     if user is None:
         return False
     password = new_password()
-    user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None  # the lockout message sends people here
+    credentials.set_pending(user, password, utcnow())
     sms.send(
         number,
         f"KNEC CP2: your new password is {password} (username {local_number(number)}). "
-        "Your old password no longer works.",
+        f"It replaces your old one when you first sign in with it, within "
+        f"{settings.password_reset_hours} hours.",
+        secret=password,
     )
     return True
 
@@ -150,25 +154,14 @@ def send_new_password(session: Session, phone: str, sms: SmsGateway) -> bool:
 def change_password(
     session: Session, principal: Principal, old: str, new: str, settings: Settings
 ) -> None:
-    """Change the caller's password. A wrong current password counts towards the lockout."""
+    """Change the caller's password. `old` may be the current password or a pending one
+    sent by SMS; a wrong one counts towards the lockout."""
     user = session.get(AppUser, principal.user_id)
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        raise AccountLocked(
-            "This account is locked after too many wrong passwords. Try again later, or send "
-            f"PASSWORD to {settings.sms_short_code} for new login details."
-        )
-    if not verify_password(user.password_hash, old):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-        raise WrongPassword("Your current password is not correct.")
+    credentials.check(user, old, settings, utcnow(), "Your current password is not correct.")
     problem = password_problem(new, old, user.phone)
     if problem:
         raise WeakPassword(problem)
-    user.password_hash = hash_password(new)
-    user.failed_logins = 0
+    credentials.set_password(user, new)
 
 
 def password_problem(new: str, old: str, phone: str) -> str | None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from cp2hub.api import accounts, admin, auth, claims, health, sms, sync, vacancies
+from cp2hub.api import accounts, admin, auth, claims, devices, health, sms, sync, vacancies
 from cp2hub.db import Database
 from cp2hub.errors import install_handlers
 from cp2hub.settings import Settings
 
+log = logging.getLogger("cp2hub")
 ROUTERS = (
     health.router,
     auth.router,
@@ -21,6 +23,7 @@ ROUTERS = (
     sms.router,
     vacancies.router,
     admin.router,
+    devices.router,
 )
 
 
@@ -29,6 +32,9 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="CP2 hub", version="1")
     app.state.db = db
     app.state.settings = settings or Settings()
+    for caution in app.state.settings.cautions():
+        log.warning("cp2hub: warning: %s", caution)
+    sms.redact_access_log()
     # Level 5, not Starlette's default 9: the same size on pull pages (20.8 vs 20.6 bytes a
     # record) at a third of the hub's time (11 vs 37 ms a 5,000-row page).
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import normalise_phone
 from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
-from cp2hub.errors import AccountLocked, DeviceRevoked, Unauthenticated, WrongPassword
+from cp2hub import credentials
+from cp2hub.errors import DeviceRevoked, Unauthenticated, WrongPassword
 from cp2hub.models import AppUser, Device, RoleGrant
 from cp2hub.passwords import verify_password
 from cp2hub.settings import Settings
@@ -57,27 +58,18 @@ class Principal:
         return {g.sub_county_id for g in self.grants if g.role in roles and g.sub_county_id}
 
 
-def login(session: Session, request: LoginRequest, settings: Settings) -> TokenPair:
+def login(
+    session: Session, request: LoginRequest, settings: Settings, app_version: str = ""
+) -> TokenPair:
     phone = normalise_phone(request.phone)
     user = session.scalar(select(AppUser).where(AppUser.phone == phone))
     now = utcnow()
     if user is None or not user.password_hash:
         verify_password(None, request.password)  # same cost: no hint which numbers exist
         raise WrongPassword("The phone number or password is not correct.")
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AccountLocked(
-            f"This account is locked after too many wrong passwords. Try again in {minutes} "
-            f"minutes, or send PASSWORD to {settings.sms_short_code} for new login details."
-        )
-    if not verify_password(user.password_hash, request.password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-        raise WrongPassword("The phone number or password is not correct.")
-    user.failed_logins = 0
-    user.locked_until = None
+    credentials.check(
+        user, request.password, settings, now, "The phone number or password is not correct."
+    )
     device = session.get(Device, request.device_id)
     if device is not None and device.revoked_at is not None:
         raise DeviceRevoked(_revoked_message(device.revoked_at))
@@ -87,10 +79,12 @@ def login(session: Session, request: LoginRequest, settings: Settings) -> TokenP
         device = Device(id=request.device_id, user_id=user.id, created_at=now, cursor=0)
         session.add(device)
     device.name = request.device_name or device.name
-    return _issue(device, user.id, settings)
+    return _issue(device, user.id, settings, app_version=app_version)
 
 
-def refresh(session: Session, request: RefreshRequest, settings: Settings) -> TokenPair:
+def refresh(
+    session: Session, request: RefreshRequest, settings: Settings, app_version: str = ""
+) -> TokenPair:
     device = session.get(Device, request.device_id)
     if device is None or device.refresh_hash != _digest(request.refresh_token):
         raise Unauthenticated("Your sign-in has expired. Please sign in again.")
@@ -98,7 +92,7 @@ def refresh(session: Session, request: RefreshRequest, settings: Settings) -> To
         raise DeviceRevoked(_revoked_message(device.revoked_at))
     # The refresh token is not rotated: an answer lost on a bad link must not lock
     # the device out. It ends with sign-out or revocation.
-    return _issue(device, device.user_id, settings, request.refresh_token)
+    return _issue(device, device.user_id, settings, request.refresh_token, app_version)
 
 
 def logout(session: Session, principal: Principal) -> None:
@@ -161,14 +155,21 @@ def authenticate(session: Session, token: str | None) -> Principal:
 
 
 def _issue(
-    device: Device, user_id: str, settings: Settings, refresh_token: str | None = None
+    device: Device,
+    user_id: str,
+    settings: Settings,
+    refresh_token: str | None = None,
+    app_version: str = "",
 ) -> TokenPair:
+    """New tokens for the device; what it says of its app version is recorded as it came
+    (shown to administrators, trusted for nothing)."""
     access = secrets.token_urlsafe(32)
     refresh_token = refresh_token or secrets.token_urlsafe(32)
     device.access_hash = _digest(access)
     device.refresh_hash = _digest(refresh_token)
     device.access_expires = utcnow() + dt.timedelta(minutes=settings.access_token_minutes)
     device.last_seen_at = utcnow()
+    device.app_version = app_version.strip()[:40] or None
     return TokenPair(
         access_token=access,
         refresh_token=refresh_token,
@@ -179,7 +180,7 @@ def _issue(
 
 
 def _revoked_message(revoked_at: dt.datetime | None) -> str:
-    when = revoked_at.strftime("%d %b %Y %H:%M") if revoked_at else "earlier"
+    when = revoked_at.strftime("%d %b %Y %H:%M UTC") if revoked_at else "earlier"
     return (
         f"This device was revoked on {when}. Unsynced changes stay on this computer and "
         "can be exported; ask your KNEC administrator to register the device again."

@@ -15,9 +15,10 @@ import sys
 import time
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from cp2hub import portal_cli
+from cp2hub import devices_cli, portal_cli
 from cp2hub.db import Database, redacted
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
 from cp2hub.schema import current_revision, upgrade
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     claims.set_defaults(command=_compute_claims)
 
     portal_cli.add_commands(commands, _database_option, _open_from_args, CliError)
+    devices_cli.add_commands(commands, _database_option, _open_from_args, CliError)
     return parser
 
 
@@ -124,7 +126,12 @@ def _serve(args: argparse.Namespace) -> int:
     from cp2hub.app import create_app, settled
 
     url = _url(args)
+    settings = _settings(url)
     db = _open(url)
+    refusal = settings.refusal(db.engine.dialect.name)
+    if refusal:
+        db.dispose()
+        raise CliError(refusal)
     print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
     proxy = {"proxy_headers": args.proxy_headers, "forwarded_allow_ips": args.forwarded_allow_ips}
     try:
@@ -142,7 +149,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
         else:
             uvicorn.run(
-                settled(create_app(db, Settings(database_url=url))),
+                settled(create_app(db, settings)),
                 host=args.host,
                 port=args.port,
                 log_level="info",
@@ -151,6 +158,14 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return 0
+
+
+def _settings(url: str) -> Settings:
+    try:
+        return Settings(database_url=url)
+    except ValidationError as exc:
+        where = ", ".join(f"CP2HUB_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"a setting is not valid ({where})") from None
 
 
 def _migrate(args: argparse.Namespace) -> int:

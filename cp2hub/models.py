@@ -59,9 +59,14 @@ class Qualification(r.QualificationRecord, Base):
 
 
 class AppUser(r.AppUserRecord, Base):
+    """A login. A password sent by SMS waits in `pending_password_hash` until its first
+    use, so the current one keeps working (cp2hub.credentials)."""
+
     password_hash: Mapped[str | None] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pending_password_hash: Mapped[str | None] = mapped_column(String(200))
+    pending_password_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class RoleGrant(r.RoleGrantRecord, Base):
@@ -147,6 +152,8 @@ class Device(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    """The CP2 Desk version it last signed in or refreshed with (its own header)."""
     refresh_hash: Mapped[str | None] = mapped_column(String(64))
     access_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     access_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -193,7 +200,8 @@ class RateHit(Base):
 
 
 class SmsMessage(Base):
-    """Outgoing SMS as recorded by the gateway (the local outbox backend's store)."""
+    """Outgoing SMS as recorded by the gateway (the local outbox backend's store); a
+    password in `body` is masked unless the hub runs in demo mode."""
 
     __tablename__ = "sms_message"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,6 +1,7 @@
 """`cp2hub` commands for KNEC administrators and for the SMS outbox.
 
-    cp2hub sms-outbox [--phone P]            what the outbox SMS backend "sent"
+    cp2hub sms-outbox [--phone P]            what the outbox SMS backend "sent" (passwords
+                                             masked unless the hub ran in demo mode)
     cp2hub vacancies [--status open]         vacancies with short ids and applicant counts
     cp2hub vacancy-open ID / vacancy-close ID
     cp2hub applicants ID                     who applied, and what blocks their payment
@@ -28,6 +29,7 @@ from cp2hub.errors import HubError
 from cp2hub.models import Application, Professional
 from cp2hub.settings import Settings
 from cp2hub.sms import gateway
+from cp2hub.sms.base import MASK
 from cp2hub.sms.outbox import sent
 
 OpenDb = Callable[[argparse.Namespace], tuple[Database, str]]
@@ -94,6 +96,8 @@ def _outbox(args, db: Database, settings: Settings) -> None:
         print("No messages in the SMS outbox" + (f" to {local_number(phone)}." if phone else "."))
     for sms in messages:
         print(f"{sms.at:%Y-%m-%d %H:%M}  {local_number(sms.phone)}  {sms.body}")
+    if any(MASK in sms.body for sms in messages):
+        print("(Passwords are masked; the outbox keeps them only for a hub in CP2HUB_MODE=demo.)")
     if settings.sms_backend != "outbox":
         print(f"(The hub sends SMS through {settings.sms_backend}; only outbox messages are kept.)")
 

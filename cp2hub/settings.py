@@ -1,8 +1,14 @@
-"""The hub's settings, one typed object read from the environment (prefix CP2HUB_)."""
+"""The hub's settings, one typed object read from the environment (prefix CP2HUB_).
+
+`mode` says what the hub is for: `production` (the default) keeps no secret it can do
+without, `demo` (the embedded demo hub, a developer's machine, the tests) keeps new
+passwords in full in the SMS outbox so someone can read them there.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +24,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CP2HUB_", extra="ignore")
 
     database_url: str = ""
+    mode: Literal["production", "demo"] = "production"
     access_token_minutes: int = 60
     max_failed_logins: int = 5
     lockout_minutes: int = 15
@@ -26,7 +33,8 @@ class Settings(BaseSettings):
     sms_username: str = ""  # Africa's Talking account, CP2HUB_SMS_USERNAME
     sms_api_key: str = ""  # CP2HUB_SMS_API_KEY
     sms_sender: str = ""  # approved sender id or short code; empty: the provider's default
-    sms_inbound_key: str = ""  # if set, the inbound-SMS webhook needs ?key=<this>
+    sms_inbound_key: str = ""  # the inbound-SMS webhook's secret; without it the route is off
+    password_reset_hours: int = 24  # how long a password sent by SMS waits for its first use
     register_per_number_per_hour: int = 3
     register_per_ip_per_hour: int = 20
     password_sms_per_number_per_hour: int = 3
@@ -34,3 +42,40 @@ class Settings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    def cautions(self) -> list[str]:
+        """What this configuration leaves off or exposes, said when a hub starts."""
+        found = []
+        if not self.sms_inbound_key:
+            found.append(
+                "inbound SMS is off: set CP2HUB_SMS_INBOUND_KEY and point the SMS provider's "
+                "callback at /sms/inbound with it to let people send PASSWORD"
+            )
+        if self.sms_backend == "outbox" and self.demo:
+            found.append(
+                "demo mode: new passwords are kept in full in the SMS outbox "
+                "(cp2hub sms-outbox); never run a real hub with CP2HUB_MODE=demo"
+            )
+        elif self.sms_backend == "outbox":
+            found.append(
+                "SMS are only stored in the outbox, with passwords masked: nobody receives "
+                "their login details; set CP2HUB_SMS_BACKEND=africastalking"
+            )
+        return found
+
+    def refusal(self, database: str) -> str | None:
+        """Why a hub on `database` (a dialect name) must not serve with these settings.
+
+        The outbox on PostgreSQL, the production database, would keep every new
+        password from its owner, so it serves only in demo mode."""
+        if database == "postgresql" and self.sms_backend == "outbox" and not self.demo:
+            return (
+                "the outbox SMS backend on PostgreSQL would send nobody their password: set "
+                "CP2HUB_SMS_BACKEND=africastalking (with CP2HUB_SMS_USERNAME and "
+                "CP2HUB_SMS_API_KEY), or CP2HUB_MODE=demo for a demonstration hub"
+            )
+        return None

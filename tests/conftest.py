@@ -18,6 +18,7 @@ from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from cp2desk.sync import tokens
 from cp2hub.db import Database
 from cp2hub.schema import upgrade
 
@@ -82,10 +83,14 @@ def hub_database(empty_database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def test_keyring(tmp_path):
-    """A real keyring backend (keyrings.alt's file backend) in a temporary folder."""
+    """A real keyring backend (keyrings.alt's file backend) in a temporary folder, chosen
+    for CP2 Desk's tokens explicitly: the app itself accepts only a keyring that protects
+    secrets (`cp2desk.sync.tokens`). keyring's own calls use it too."""
     backend = PlaintextKeyring()
     backend.file_path = str(tmp_path / "keyring.cfg")
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
+    tokens.choose_keyring(backend)
     yield backend
+    tokens.choose_keyring(None)
     keyring.set_keyring(previous)

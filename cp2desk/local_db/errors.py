@@ -15,6 +15,11 @@ MOVE_ASIDE = "Move it aside (rename it) and sign in again to resync from the hub
 class ReplicaError(Exception):
     """Base of the replica's user-facing errors; `str(error)` is the user message."""
 
+    @property
+    def message(self) -> str:
+        """The user message, under the name every typed error of the app uses for it."""
+        return str(self)
+
 
 class ReplicaUnreadable(ReplicaError):
     """The file at `path` is not a replica this version of CP2 Desk can open.

@@ -80,9 +80,11 @@ def _typed_errors(path: Path) -> Iterator[None]:
 class Replica:
     """One device's replica file. Every write is one transaction via `write()`."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, device_id: str | None = None) -> None:
         """Open (or create) the replica at `path`, migrating it to this app's schema.
 
+        `device_id` is the id a new replica's device takes (a first sign-in registers it
+        with the hub before the file exists); an existing replica keeps its own.
         Raises `ReplicaUnreadable` for a file this app must not touch, and leaves it as it was.
         """
         self.path = Path(path)
@@ -97,7 +99,9 @@ class Replica:
                 with _typed_errors(self.path):
                     migrate.upgrade(writer, self.path, revision)
             with self.write() as session:
-                self.device_id = self._state(session, "device_id") or self._init_device(session)
+                self.device_id = self._state(session, "device_id") or self._init_device(
+                    session, device_id
+                )
                 self.clock = HybridClock(int(self._state(session, "clock") or 0))
         except BaseException:
             self.engine.dispose()
@@ -172,7 +176,7 @@ class Replica:
         found = session.get(SyncState, name)
         return found.value if found else None
 
-    def _init_device(self, session: Session) -> str:
-        device_id = str(uuid.uuid4())
+    def _init_device(self, session: Session, device_id: str | None) -> str:
+        device_id = device_id or str(uuid.uuid4())
         self.set_state(session, "device_id", device_id)
         return device_id

@@ -2,14 +2,18 @@
 
 An online sign-in binds tokens to this device's replica; the refresh token goes to
 the keyring and an argon2 verifier of the password to the replica, so the same user
-can unlock the app later with no network at all.
+can unlock the app later with no network at all. A first sign-in creates the replica
+only once the hub has said yes: a hub that cannot be reached, or an address that is not
+a hub, leaves nothing behind that a later attempt would take for an earlier sign-in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import platform
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +25,7 @@ from cp2desk.local_db.replica import Replica
 from cp2desk.sync import errors
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.engine import SyncEngine
+from cp2desk.sync.export import export_pending
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2desk.sync.tokens import TokenStore
 
@@ -66,25 +71,38 @@ def _phone(text: str) -> str:
         raise SignInError(str(exc)) from exc
 
 
-def _open(hub_url: str, phone: str) -> tuple[Replica, HubClient, TokenStore]:
-    path = paths.replica_path(hub_url, phone)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replica = Replica(path)
-    tokens = TokenStore(hub_url, replica.device_id)
+def _client(hub_url: str, device_id: str) -> tuple[HubClient, TokenStore]:
+    tokens = TokenStore(hub_url, device_id)
     client = HubClient(hub_url, on_tokens=lambda pair: tokens.save(pair.refresh_token))
-    client.device_id = replica.device_id
-    return replica, client, tokens
+    client.device_id = device_id
+    return client, tokens
+
+
+def _open(hub_url: str, phone: str) -> tuple[Replica, HubClient, TokenStore]:
+    replica = Replica(paths.replica_path(hub_url, phone))
+    return replica, *_client(hub_url, replica.device_id)
 
 
 def sign_in(hub_url: str, phone: str, password: str) -> Account:
-    """Sign in online. Raises a `SyncError` subclass with a message for the user."""
+    """Sign in online. Raises a `SyncError` subclass with a message for the user, or
+    `ReplicaUnreadable` when this user's replica file cannot be opened."""
     phone = _phone(phone)
-    replica, client, tokens = _open(hub_url, phone)
+    path = paths.replica_path(hub_url, phone)
+    replica = Replica(path) if path.exists() else None
+    device_id = replica.device_id if replica is not None else str(uuid.uuid4())
+    client, tokens = _client(hub_url, device_id)
     try:
-        pair = client.login(phone, password, replica.device_id, platform.node())
-    except errors.SyncError:
-        replica.dispose()
+        pair = client.login(phone, password, device_id, platform.node())
+    except errors.SyncError as exc:
+        if replica is not None:
+            replica.dispose()
+        if isinstance(exc, errors.CorruptResponse):
+            raise SignInError(
+                f"{hub_url} did not answer as a CP2 hub does. Check the hub address and try again."
+            ) from exc
         raise
+    if replica is None:
+        replica = Replica(path, device_id)
     with replica.write() as session:
         session.merge(
             LocalAccount(
@@ -147,6 +165,19 @@ def unlock_offline(hub_url: str, phone: str, password: str) -> Account:
     )
     account.load_roles()
     return account
+
+
+def export_unsynced(hub_url: str, phone: str, target: Path) -> int:
+    """Save this user's changes not yet sent to the hub to `target`; returns how many.
+    Needs no sign-in: it is how a revoked computer hands its last work over."""
+    path = paths.replica_path(hub_url, _phone(phone))
+    if not path.exists():
+        raise SignInError("This computer holds no CP2 Desk data for that phone number.")
+    replica = Replica(path)
+    try:
+        return export_pending(replica, target)
+    finally:
+        replica.dispose()
 
 
 def sign_out(account: Account) -> None:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from cp2desk import __version__
 from cp2desk.sync import errors, portal
 from cp2desk.sync.protocol import (
+    APP_VERSION_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     Change,
@@ -47,6 +48,7 @@ class HubClient:
         self.http.headers.update(
             {
                 PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+                APP_VERSION_HEADER: __version__,
                 "User-Agent": f"CP2Desk/{__version__}",
                 "Accept-Encoding": "gzip",
             }

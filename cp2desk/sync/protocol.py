@@ -29,6 +29,8 @@ PROTOCOL_VERSION = 1
 MIN_PROTOCOL_VERSION = 1
 """The oldest client protocol the hub still accepts."""
 PROTOCOL_HEADER = "X-CP2-Protocol"
+APP_VERSION_HEADER = "X-CP2-App-Version"
+"""The version of CP2 Desk sending a request, recorded on its device at sign-in and refresh."""
 MAX_PUSH_BATCH = 500
 MAX_PULL_PAGE = 20_000
 

@@ -54,6 +54,12 @@ def _account_functions() -> tuple[Any, Any, Any]:
     return sign_in, unlock, can_unlock
 
 
+def _export_unsynced(hub: str, phone: str, target: Any) -> int:
+    from cp2desk.services import account
+
+    return account.export_unsynced(hub, phone, target)
+
+
 def open_main_window(
     account: Any,
     now: Callable[[], dt.datetime] | None = None,
@@ -84,6 +90,10 @@ def open_main_window(
         sync_on_open=bool(account.online),
     )
     runner.setParent(window)
+    if account.online and not account.tokens.persistent:
+        from cp2desk.sync.tokens import SESSION_ONLY
+
+        window.status.set_session_only(SESSION_ONLY)
     context.sign_out = lambda: _sign_out(window, account, on_signed_out)
     return window
 
@@ -125,7 +135,7 @@ def run(
     """
     app = create_app(argv)
     sign_in, unlock, can_unlock = _account_functions()
-    login = LoginWindow(sign_in, unlock, can_unlock)
+    login = LoginWindow(sign_in, unlock, can_unlock, export=_export_unsynced)
     opened: list[tuple[Any, Any]] = []
 
     def signed_in(account: Any) -> None:

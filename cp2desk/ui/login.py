@@ -3,12 +3,14 @@
 It takes the sign-in functions as arguments (`account.sign_in`, `unlock_offline`,
 `can_unlock_offline` in the app; fakes in tests), runs them off the UI thread, and
 turns each typed error into plain words. When the hub cannot be reached and this
-user has signed in here before, it offers the offline unlock.
+user has signed in here before, it offers the offline unlock; when the hub says this
+computer was revoked, it offers to export the changes that never reached the hub.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -28,18 +30,20 @@ from cp2desk.ui import theme
 from cp2desk.ui.create_account import CreateAccountPanel, Register, create_account
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import OperationRunner, user_message
+from cp2desk.ui.unsynced_export import ACTION, export_unsynced
 
 SignIn = Callable[[str, str, str], Any]
 """(hub address, phone or username, password) -> the signed-in account."""
 CanUnlock = Callable[[str, str], bool]
+ExportFor = Callable[[str, str, Path], int]
+"""(hub address, phone, file) -> how many unsynced changes were saved to the file."""
 
 DEFAULT_HUB = "https://cp2.knec.ac.ke"
 HINTS = {
     "unreachable": "You can still unlock offline with the password you used last time "
     "on this computer.",
     "update_required": "Ask your sub-county ICT officer for the new version of CP2 Desk.",
-    "device_revoked": "This computer was removed from your account. Call your sub-county "
-    "office to have it approved again.",
+    "device_revoked": "Call your sub-county office if you do not know why.",
 }
 
 
@@ -54,12 +58,14 @@ class LoginWindow(QWidget):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         register: Register | None = None,
+        export: ExportFor | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("LoginWindow")
         self.setWindowTitle("CP2 Desk · Sign in")
         self._sign_in, self._unlock, self._can_unlock = sign_in, unlock, can_unlock
         self._register = register or create_account
+        self._export = export
         self.settings = settings or QSettings("KNEC", "CP2 Desk")
         self.runner = OperationRunner(1, self)
         self._build()
@@ -227,7 +233,11 @@ class LoginWindow(QWidget):
         hint = HINTS.get(code, "")
         if code == "unreachable" and not self._offline_possible():
             hint = "Check the network and try again: the first sign-in on a computer needs it."
-        self.error.error(f"{user_message(error)} {hint}".strip())
+        message = f"{user_message(error)} {hint}".strip()
+        if code == "device_revoked" and self._export is not None and self._offline_possible():
+            self.error.show_message(message, "error", action=(ACTION, self.export_unsynced))
+        else:
+            self.error.error(message)
         if code == "unreachable" and self._offline_possible():
             self.unlock_button.setProperty("primary", True)
             theme.repolish(self.unlock_button)
@@ -235,6 +245,16 @@ class LoginWindow(QWidget):
         else:
             self.password.selectAll()
             self.password.setFocus()
+
+    def export_unsynced(self, path: str | Path | None = None) -> None:
+        """Save this user's unsynced changes to a file (asks where unless told)."""
+        if self._export is None:
+            return
+        export, hub = self._export, self.hub.text().strip() or DEFAULT_HUB
+        phone = self.phone.text().strip()
+        export_unsynced(
+            self, self.runner, self.error, lambda target: export(hub, phone, target), path
+        )
 
     def _offline_possible(self) -> bool:
         if self._unlock is None:

@@ -1,10 +1,13 @@
 """The main window: workspaces by role on the left, sync status below, issues on the right.
 
 The window reads nothing itself: workspaces and sync facts arrive from operations
-run off the UI thread. Shortcuts: Ctrl+F search, Ctrl+S or F5 sync now.
+run off the UI thread. Shortcuts: Ctrl+F search, Ctrl+S or F5 sync now. A computer the
+hub has revoked stops syncing, says why, and offers to export what it could not send.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -28,6 +31,7 @@ from cp2desk.ui.issues_panel import IssuesPanel
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import user_message
 from cp2desk.ui.sync_status import SyncCallable, SyncController, SyncStatus
+from cp2desk.ui.unsynced_export import ACTION, export_unsynced
 from cp2desk.ui.workspaces import WorkspaceEntry, available
 
 
@@ -46,6 +50,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("CP2 Desk")
         self.setMinimumSize(QSize(1024, 640))
         self.workspaces: list[QWidget] = []
+        self.revoked: str | None = None
+        """The hub's message once it has refused this computer as revoked."""
         self.sync = SyncController(sync, sync_interval_ms, self)
         self.sync.online = online
         self._build()
@@ -57,6 +63,7 @@ class MainWindow(QMainWindow):
         self.sync.finished.connect(lambda: self.status.set_syncing(False))
         self.status.sync_requested.connect(self.sync_now)
         self.status.issues_requested.connect(self.toggle_issues)
+        self.status.export_requested.connect(self.export_unsynced)
         self.issues.dismiss_requested.connect(self._dismiss)
         self.issues.close_requested.connect(lambda: self.issues.setVisible(False))
         self.status.set_online(online, self.sync.available)
@@ -175,6 +182,9 @@ class MainWindow(QMainWindow):
     # --- sync ---------------------------------------------------------------------
 
     def sync_now(self) -> None:
+        if self.revoked is not None:
+            self._show_revoked()
+            return
         if not self.sync.available:
             self.messages.show_message(
                 "This session was opened offline. Sign in again with the network on to sync.",
@@ -219,10 +229,37 @@ class MainWindow(QMainWindow):
         self.find_workspaces()
 
     def _sync_failed(self, error: BaseException) -> None:
+        if getattr(error, "code", "") == "device_revoked":
+            self.revoked = user_message(error)
+            self.sync.timer.stop()
+            self.status.set_revoked()
+            self._show_revoked()
+            self.refresh_sync_facts()
+            return
         self.status.set_online(self.sync.online, True)
         kind = "warning" if self.sync.online is False else "error"
         self.messages.show_message(user_message(error), kind)
         self.refresh_sync_facts()
+
+    def _show_revoked(self) -> None:
+        self.messages.show_message(
+            self.revoked,
+            "error",
+            action=(ACTION, self.export_unsynced),
+        )
+
+    def export_unsynced(self, path: str | Path | None = None) -> None:
+        """Save the changes waiting in the outbox to a file (asks where unless told)."""
+        from cp2desk.sync.export import export_pending
+
+        replica = self.context.replica
+        export_unsynced(
+            self,
+            self.context.runner,
+            self.messages,
+            lambda target: export_pending(replica, target),
+            path,
+        )
 
     # --- issues -------------------------------------------------------------------
 

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cp2desk.ui import theme
 
@@ -11,7 +21,8 @@ ICONS = {"error": "error", "warning": "warning", "success": "success", "info": "
 
 
 class MessageBar(QFrame):
-    """One line of plain words with an icon; successes fade after a few seconds."""
+    """One line of plain words with an icon, and at most one action offered with it (the
+    way out the message speaks of); successes fade after a few seconds."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,13 +37,21 @@ class MessageBar(QFrame):
         self.label.setObjectName("MessageText")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action = QPushButton()
+        self.action.clicked.connect(self._act)
+        self.action.hide()
+        self._on_action: Callable[[], None] | None = None
         close = QToolButton()
         close.setText("✕")
         close.setToolTip("Dismiss")
         close.setAccessibleName("Dismiss message")
         close.clicked.connect(self.clear)
         layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.label, 1)
+        words = QVBoxLayout()
+        words.setSpacing(8)
+        words.addWidget(self.label)
+        words.addWidget(self.action, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(words, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self._fade = QTimer(self)
         self._fade.setSingleShot(True)
@@ -43,8 +62,18 @@ class MessageBar(QFrame):
     def text(self) -> str:
         return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
 
-    def show_message(self, text: str, kind: str = "info", timeout_ms: int = 0) -> None:
+    def show_message(
+        self,
+        text: str,
+        kind: str = "info",
+        timeout_ms: int = 0,
+        action: tuple[str, Callable[[], None]] | None = None,
+    ) -> None:
+        """`action`: (button text, what it does), shown beside the message until it goes."""
         self.kind = kind
+        self._on_action = action[1] if action else None
+        self.action.setText(action[0] if action else "")
+        self.action.setVisible(action is not None)
         self.setProperty("kind", kind)
         theme.repolish(self)
         self.icon.setPixmap(theme.icon(ICONS.get(kind, "info")).pixmap(20, 20))
@@ -65,4 +94,10 @@ class MessageBar(QFrame):
         self._fade.stop()
         self.kind = ""
         self.label.clear()
+        self._on_action = None
+        self.action.hide()
         self.hide()
+
+    def _act(self) -> None:
+        if self._on_action is not None:
+            self._on_action()

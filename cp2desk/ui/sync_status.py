@@ -96,6 +96,7 @@ class SyncStatus(QWidget):
 
     sync_requested = Signal()
     issues_requested = Signal()
+    export_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +109,9 @@ class SyncStatus(QWidget):
         self.pending = QLabel()
         self.last = QLabel()
         self.last.setObjectName("Muted")
+        self.session_only = QLabel()
+        self.session_only.setObjectName("Muted")
+        self.session_only.hide()
         self.progress = QProgressBar()
         self.progress.setFixedWidth(140)
         self.progress.setTextVisible(False)
@@ -116,14 +120,21 @@ class SyncStatus(QWidget):
         self.issues_button.setToolTip("Conflicts and refused changes")
         self.issues_button.clicked.connect(self.issues_requested)
         self.issues_button.hide()
+        self.export_button = QPushButton(theme.icon("export"), "Export unsynced changes…")
+        self.export_button.setToolTip(
+            "Save the changes this computer could not send to a file for your KNEC office"
+        )
+        self.export_button.clicked.connect(self.export_requested)
+        self.export_button.hide()
         self.sync_button = QPushButton(theme.icon("sync"), "Sync now")
         self.sync_button.setToolTip("Send your changes and receive updates (Ctrl+S or F5)")
         self.sync_button.clicked.connect(self.sync_requested)
-        for widget in (self.state_icon, self.state, self.pending, self.last):
+        for widget in (self.state_icon, self.state, self.pending, self.last, self.session_only):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.progress)
         layout.addWidget(self.issues_button)
+        layout.addWidget(self.export_button)
         layout.addWidget(self.sync_button)
         self.set_online(None, available=True)
 
@@ -141,6 +152,21 @@ class SyncStatus(QWidget):
         theme.repolish(self.state)
         self.state_icon.setPixmap(theme.icon(icon).pixmap(18, 18))
         self.sync_button.setEnabled(available)
+
+    def set_revoked(self) -> None:
+        """This computer was revoked on the hub: no more syncing, its changes can be saved."""
+        self.state.setText("This computer was revoked: it no longer syncs")
+        self.state.setProperty("state", "revoked")
+        theme.repolish(self.state)
+        self.state_icon.setPixmap(theme.icon("error").pixmap(18, 18))
+        self.sync_button.hide()
+        self.export_button.show()
+
+    def set_session_only(self, notice: str) -> None:
+        """The sign-in is kept in memory only (no keyring protects it): say so, once, here."""
+        self.session_only.setText("Signed in for this session only")
+        self.session_only.setToolTip(notice)
+        self.session_only.setVisible(True)
 
     def set_pending(self, count: int) -> None:
         if count == 0:

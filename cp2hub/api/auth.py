@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header
 
 from cp2desk.sync.phones import InvalidPhone
-from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
+from cp2desk.sync.protocol import APP_VERSION_HEADER, LoginRequest, RefreshRequest, TokenPair
 from cp2hub import auth
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.errors import HubError
 
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_protocol)])
+AppVersion = Annotated[str, Header(alias=APP_VERSION_HEADER)]
 
 
 @router.post("/login")
-def login(body: LoginRequest, db: DB, settings: AppSettings) -> TokenPair:
+def login(body: LoginRequest, db: DB, settings: AppSettings, version: AppVersion = "") -> TokenPair:
     failure: HubError | None = None
     with db.write() as session:  # a failed attempt is counted, so it must commit too
         try:
-            return auth.login(session, body, settings)
+            return auth.login(session, body, settings, version)
         except InvalidPhone as exc:
             failure = HubError(str(exc))
         except HubError as exc:
@@ -27,9 +30,11 @@ def login(body: LoginRequest, db: DB, settings: AppSettings) -> TokenPair:
 
 
 @router.post("/refresh")
-def refresh(body: RefreshRequest, db: DB, settings: AppSettings) -> TokenPair:
+def refresh(
+    body: RefreshRequest, db: DB, settings: AppSettings, version: AppVersion = ""
+) -> TokenPair:
     with db.write() as session:
-        return auth.refresh(session, body, settings)
+        return auth.refresh(session, body, settings, version)
 
 
 @router.post("/logout", status_code=204)

@@ -2,19 +2,30 @@
 
 Africa's Talking posts a form (`from`, `to`, `text`, `date`, `id`, `linkId`); JSON with
 the same fields is accepted too. The answer is the same whatever the number, so the
-webhook never reveals whether an account exists. Set CP2HUB_SMS_INBOUND_KEY and
-register the callback as `/sms/inbound?key=...` so only the provider can call it.
+webhook never reveals whether an account exists.
+
+Only the provider may call it: the route answers as if it did not exist until
+CP2HUB_SMS_INBOUND_KEY is set, and then wants that secret as the password of HTTP Basic
+credentials (`https://sms:KEY@hub/sms/inbound`), in an `X-Inbound-Key` header, or as
+`?key=KEY`. Africa's Talking cannot add headers to its callbacks; the query string is
+the form it surely keeps, so `redact_access_log` takes the key out of uvicorn's access
+log lines (Basic credentials and headers are never logged).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import logging
+import re
 import secrets
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import accounts
@@ -27,15 +38,19 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/sms", tags=["sms"])
 MAX_BODY = 16_384
 RECEIVED = {"status": "received"}
+KEY_HEADER = "x-inbound-key"
 
 
 @router.post("/inbound")
 async def inbound(
-    request: Request, db: DB, settings: AppSettings, sms: Sms, limiter: Limiter, key: str = ""
+    request: Request, db: DB, settings: AppSettings, sms: Sms, limiter: Limiter
 ) -> dict:
-    if settings.sms_inbound_key and not secrets.compare_digest(
-        key.encode(), settings.sms_inbound_key.encode()
+    if not settings.sms_inbound_key:
+        raise HTTPException(status_code=404)  # as the router answers a path it does not have
+    if not secrets.compare_digest(
+        _digest(_presented_key(request)), _digest(settings.sms_inbound_key)
     ):
+        log.warning("inbound SMS refused: the caller did not present the inbound key")
         raise Forbidden("This address only takes messages from the SMS provider.")
     fields = await _fields(request)
     if _keyword(fields.get("text", "")) != "PASSWORD":
@@ -50,13 +65,52 @@ async def inbound(
 
     def reset() -> None:
         with db.write() as session:
-            accounts.send_new_password(session, number, sms(session))
+            accounts.send_new_password(session, number, sms(session), settings)
 
     try:
         await run_in_threadpool(reset)
     except SmsFailed as exc:
         log.warning("PASSWORD by SMS: the new password could not be sent: %s", exc.message)
     return RECEIVED
+
+
+def _digest(key: str) -> bytes:
+    """Compared as digests, so the time taken does not reveal the key's length either."""
+    return hashlib.sha256(key.encode()).digest()
+
+
+def _presented_key(request: Request) -> str:
+    """The secret the caller presents: Basic credentials' password, the header, or ?key=."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+        return decoded.partition(":")[2]
+    return request.headers.get(KEY_HEADER) or request.query_params.get("key", "")
+
+
+class _RedactKey(logging.Filter):
+    """Replaces the value of a `key` query parameter in uvicorn's access log lines."""
+
+    pattern = re.compile(r"([?&]key=)[^&\s]*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.pattern.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+_REDACT_KEY = _RedactKey()
+
+
+def redact_access_log() -> None:
+    """Keep the inbound key out of uvicorn's access log (once per process)."""
+    logging.getLogger("uvicorn.access").addFilter(_REDACT_KEY)
 
 
 def _keyword(text: str) -> str:

@@ -23,6 +23,10 @@ def run_migrations_online() -> None:
         target_metadata=Base.metadata,
         render_as_batch=True,  # SQLite alters tables by copy-and-move
         compare_type=True,
+        # One transaction for the whole upgrade on SQLite too (Alembic's SQLite default is one
+        # a migration): workers starting together read the revision under the write lock
+        # (BEGIN IMMEDIATE), so only the first applies each migration.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

@@ -1,9 +1,9 @@
 """Sending SMS: the gateway interface and its two backends, chosen by Settings.sms_backend.
 
 `outbox` (the default) stores messages in `sms_message` for development, tests and
-the demo; `africastalking` sends them through Africa's Talking. A gateway is made
-per unit of work (`gateway(settings, session)`): the outbox writes in that session's
-transaction, Africa's Talking ignores it.
+the demo, with secrets masked outside demo mode; `africastalking` sends them through
+Africa's Talking. A gateway is made per unit of work (`gateway(settings, session)`):
+the outbox writes in that session's transaction, Africa's Talking ignores it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ BACKENDS = ("outbox", "africastalking")
 
 def gateway(settings: Settings, session: Session) -> SmsGateway:
     if settings.sms_backend == "outbox":
-        return OutboxSms(session)
+        return OutboxSms(session, keep_secrets=settings.demo)
     if settings.sms_backend == "africastalking":
         return _africastalking(settings.sms_username, settings.sms_api_key, settings.sms_sender)
     raise SmsNotConfigured(

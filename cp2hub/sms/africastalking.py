@@ -4,8 +4,9 @@ Configured from the environment: CP2HUB_SMS_USERNAME, CP2HUB_SMS_API_KEY and,
 optionally, CP2HUB_SMS_SENDER (an approved sender id or short code). The SDK's SMS
 service answers each recipient with a status code; anything but processed, sent or
 queued becomes `SmsFailed` with the provider's reason, as does an HTTP error, a
-network failure or an answer we cannot read. The SDK's service object can be passed
-in, which is how the tests run it without the network.
+network failure or an answer we cannot read. Nothing is stored, and what is logged or
+told passes through `masked`, in case the provider's answer repeats the text. The SDK's
+service object can be passed in, which is how the tests run it without the network.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import requests
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
-from cp2hub.sms.base import SmsFailed
+from cp2hub.sms.base import SmsFailed, masked
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class AfricasTalkingSms:
         self.service = service
         self.sender = sender or None
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, secret: str | None = None) -> None:
         try:
             to = "+" + normalise_phone(phone)
         except InvalidPhone as exc:
@@ -67,19 +68,20 @@ class AfricasTalkingSms:
         try:
             answer = self.service.send(text, [to], sender_id=self.sender)
         except AfricasTalkingException as exc:  # the provider answered with an HTTP error
-            log.warning("Africa's Talking refused a message: %s", exc)
+            reason = _short(masked(str(exc), secret))
+            log.warning("Africa's Talking refused a message: %s", reason)
             raise SmsFailed(
-                f"The SMS provider refused the message ({_short(exc)}). Try again later."
-            ) from exc
+                f"The SMS provider refused the message ({reason}). Try again later."
+            ) from None
         except requests.RequestException as exc:
-            log.warning("Africa's Talking unreachable: %s", exc)
+            log.warning("Africa's Talking unreachable: %s", masked(str(exc), secret))
             raise SmsFailed("The SMS provider could not be reached. Try again later.") from exc
         except ValueError as exc:  # the SDK's own check of the number
             raise SmsFailed(f"The SMS provider cannot send to {to}.") from exc
-        _check(answer, to)
+        _check(answer, to, secret)
 
 
-def _check(answer: Any, to: str) -> None:
+def _check(answer: Any, to: str, secret: str | None) -> None:
     if isinstance(answer, str | bytes):
         try:
             answer = json.loads(answer)
@@ -93,7 +95,7 @@ def _check(answer: Any, to: str) -> None:
     recipients = data.get("Recipients") or []
     mine = next((r for r in recipients if isinstance(r, dict) and r.get("number") == to), None)
     if mine is None:
-        reason = str(data.get("Message") or "no recipient accepted")
+        reason = masked(str(data.get("Message") or "no recipient accepted"), secret)
         raise SmsFailed(f"The SMS provider did not accept the message ({reason}).")
     try:
         code = int(mine.get("statusCode"))
@@ -101,13 +103,12 @@ def _check(answer: Any, to: str) -> None:
         code = 0
     if code in ACCEPTED:
         return
-    reason = str(mine.get("status") or REFUSED.get(code, f"status {code}"))
+    reason = masked(str(mine.get("status") or REFUSED.get(code, f"status {code}")), secret)
     log.warning("Africa's Talking did not send to %s: %s (%s)", to, reason, code)
     if code in RECIPIENT_PROBLEMS:
         raise SmsFailed(f"The SMS provider cannot deliver to this number ({reason}).")
     raise SmsFailed(f"The SMS provider did not send the message ({reason}). Try again later.")
 
 
-def _short(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:120] or type(exc).__name__
+def _short(text: str) -> str:
+    return " ".join(text.split())[:120] or "no reason given"

@@ -2,7 +2,8 @@
 
 For development, tests and the demo (`cp2hub sms-outbox` lists them). It writes in
 the caller's transaction, so a message exists exactly when the change that sent it
-(a new account, a new password) was committed.
+(a new account, a new password) was committed. A message's secret is stored masked,
+unless the hub runs in demo mode (`keep_secrets`), where reading it here is the point.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cp2hub.models import SmsMessage
+from cp2hub.sms.base import masked
 
 
 class OutboxSms:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, keep_secrets: bool = False) -> None:
         self.session = session
+        self.keep_secrets = keep_secrets
 
-    def send(self, phone: str, text: str) -> None:
-        self.session.add(SmsMessage(phone=phone, body=text, at=dt.datetime.now(), delivered=False))
+    def send(self, phone: str, text: str, secret: str | None = None) -> None:
+        body = text if self.keep_secrets else masked(text, secret)
+        self.session.add(SmsMessage(phone=phone, body=body, at=dt.datetime.now(), delivered=False))
 
 
 def sent(session: Session, phone: str | None = None, limit: int = 50) -> list[SmsMessage]:

@@ -297,4 +297,6 @@ class Api:
 
 
 def portal_app(db: Database, **settings) -> TestClient:
-    return TestClient(create_app(db, Settings(**settings)))
+    """The hub app over `db`, in demo mode unless told otherwise: the tests read the
+    passwords it sends from the outbox."""
+    return TestClient(create_app(db, Settings(**{"mode": "demo", **settings})))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import delete, select
 
@@ -22,9 +24,12 @@ def world(hub_database):
     return build_portal_world(hub_database)
 
 
+KEY = "inbound-key-2030"
+
+
 @pytest.fixture
 def client(hub_database, world):
-    with portal_app(hub_database, max_failed_logins=3) as found:
+    with portal_app(hub_database, max_failed_logins=3, sms_inbound_key=KEY) as found:
         yield found
 
 
@@ -161,7 +166,7 @@ def test_every_hub_worker_counts_against_the_same_limits(hub_database):
 
 def test_if_the_sms_cannot_go_no_account_is_created(hub_database):
     class Broken:
-        def send(self, phone, text):
+        def send(self, phone, text, secret=None):
             raise SmsFailed("The SMS provider could not be reached. Try again later.")
 
     with portal_app(hub_database) as client:
@@ -179,28 +184,103 @@ def test_if_the_sms_cannot_go_no_account_is_created(hub_database):
 # --- PASSWORD by SMS ------------------------------------------------------------------
 
 
-def inbound_form(client, sender: str, text: str = "PASSWORD", key: str = ""):
-    """As Africa's Talking posts it: a form."""
+def inbound_form(client, sender: str, text: str = "PASSWORD", key: str | None = KEY):
+    """As Africa's Talking posts it: a form, to a callback URL with the key in its query."""
     return client.post(
-        "/sms/inbound" + (f"?key={key}" if key else ""),
+        "/sms/inbound" + (f"?key={key}" if key is not None else ""),
         content=f"from=%2B{sender}&to=22262&text={text}&date=2030-10-01&id=abc&linkId=x",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
 
 
-def test_password_by_sms_issues_a_new_password_to_a_registered_number(client, hub_database, world):
+def pending_hash(db, phone: str) -> str | None:
+    with db.read() as s:
+        return s.scalar(select(m.AppUser.pending_password_hash).where(m.AppUser.phone == phone))
+
+
+def test_password_by_sms_sends_a_new_password_that_replaces_the_old_at_its_first_use(
+    client, hub_database, world
+):
     phone = world.phones["jane"]
     answer = inbound_form(client, phone)
     assert answer.status_code == 200 and answer.json() == {"status": "received"}
     (sms,) = outbox(hub_database, phone)
     assert "your new password is" in sms and "username 0711500001" in sms
-    api = Api(client)
+    assert "no longer works" not in sms
+    assert "replaces your old one when you first sign in with it, within 24 hours" in sms
+    assert len(sms) <= 160
     new = sent_password(hub_database, phone)
-    assert api.as_user(phone, new).headers
-    old = client.post(
-        "/auth/login", json={"phone": phone, "password": PASSWORD, "device_id": "device-x1"}
-    )
-    assert old.status_code == 401
+    assert login(client, phone, PASSWORD).status_code == 200, "the old one still works"
+    assert pending_hash(hub_database, phone) is not None, "signing in with the old keeps it"
+    assert login(client, phone, new).status_code == 200
+    assert pending_hash(hub_database, phone) is None
+    assert login(client, phone, PASSWORD).status_code == 401, "the new one has replaced it"
+    assert login(client, phone, new).status_code == 200
+
+
+def test_repeated_resets_never_lock_the_owner_out(hub_database, world):
+    phone = world.phones["jane"]
+    with portal_app(hub_database, sms_inbound_key=KEY, password_sms_per_number_per_hour=9) as c:
+        sent = []
+        for _ in range(6):
+            assert inbound_form(c, phone).status_code == 200
+            sent.append(sent_password(hub_database, phone))
+            assert login(c, phone, PASSWORD).status_code == 200
+        assert login(c, phone, sent[0]).status_code == 401, "each reset replaces the last"
+        assert login(c, phone, PASSWORD).status_code == 200
+        assert login(c, phone, sent[-1]).status_code == 200
+
+
+def test_a_pending_password_expires_and_the_current_one_stays(client, hub_database, world):
+    phone = world.phones["mary"]
+    inbound_form(client, phone)
+    new = sent_password(hub_database, phone)
+    with hub_database.write() as s:
+        user = s.scalar(select(m.AppUser).where(m.AppUser.phone == phone))
+        user.pending_password_at -= dt.timedelta(hours=25)
+    assert login(client, phone, new).status_code == 401
+    assert pending_hash(hub_database, phone) is None
+    assert login(client, phone, PASSWORD).status_code == 200
+
+
+def test_without_an_inbound_key_the_route_answers_as_if_absent(hub_database, world):
+    phone = world.phones["jane"]
+    with portal_app(hub_database) as client:
+        answer = inbound_form(client, phone, key=None)
+        elsewhere = client.post("/sms/nowhere", content=b"from=%2B254711500001&text=PASSWORD")
+        assert inbound_form(client, phone, key="anything").status_code == 404
+        assert login(client, phone, PASSWORD).status_code == 200
+    assert answer.status_code == elsewhere.status_code == 404
+    assert answer.json() == elsewhere.json()
+    assert outbox(hub_database) == []
+    assert pending_hash(hub_database, phone) is None
+
+
+def test_the_webhook_takes_only_its_key(hub_database, world):
+    phone = world.phones["jane"]
+    form = f"from=%2B{phone}&to=22262&text=PASSWORD"
+    kind = {"Content-Type": "application/x-www-form-urlencoded"}
+    with portal_app(hub_database, sms_inbound_key=KEY, password_sms_per_number_per_hour=9) as c:
+        refused = [
+            inbound_form(c, phone, key=None),
+            inbound_form(c, phone, key="wrong"),
+            inbound_form(c, phone, key=KEY[:-1]),
+            c.post("/sms/inbound", content=form, headers=kind, auth=("sms", "wrong")),
+            c.post("/sms/inbound", content=form, headers={**kind, "X-Inbound-Key": "wrong"}),
+            c.post("/sms/inbound", content=form, headers={**kind, "Authorization": "Basic !!"}),
+        ]
+        assert [r.status_code for r in refused] == [403] * len(refused)
+        assert {r.json()["message"] for r in refused} == {
+            "This address only takes messages from the SMS provider."
+        }
+        assert outbox(hub_database, phone) == []
+        accepted = [
+            inbound_form(c, phone),
+            c.post("/sms/inbound", content=form, headers=kind, auth=("sms", KEY)),
+            c.post("/sms/inbound", content=form, headers={**kind, "X-Inbound-Key": KEY}),
+        ]
+        assert [r.status_code for r in accepted] == [200] * 3
+    assert len(outbox(hub_database, phone)) == 3
 
 
 @pytest.mark.parametrize("text", ["password", " Password. ", "PASSWORD!"])
@@ -208,7 +288,9 @@ def test_password_keyword_forgives_case_and_punctuation_and_json_is_accepted(
     client, hub_database, world, text
 ):
     phone = world.phones["mary"]
-    answer = client.post("/sms/inbound", json={"from": "+" + phone, "to": "22262", "text": text})
+    answer = client.post(
+        f"/sms/inbound?key={KEY}", json={"from": "+" + phone, "to": "22262", "text": text}
+    )
     assert answer.status_code == 200
     assert len(outbox(hub_database, phone)) == 1
 
@@ -225,27 +307,20 @@ def test_unknown_numbers_and_other_words_reveal_nothing(client, hub_database, se
 
 def test_password_by_sms_is_rate_limited_per_number(hub_database, world):
     phone = world.phones["jane"]
-    with portal_app(hub_database, password_sms_per_number_per_hour=2) as client:
+    with portal_app(
+        hub_database, password_sms_per_number_per_hour=2, sms_inbound_key=KEY
+    ) as client:
         for _ in range(4):
             assert inbound_form(client, phone).status_code == 200
     assert len(outbox(hub_database, phone)) == 2
 
 
-def test_the_webhook_can_require_a_key(hub_database, world):
-    phone = world.phones["jane"]
-    with portal_app(hub_database, sms_inbound_key="s3cret-key") as client:
-        assert inbound_form(client, phone).status_code == 403
-        assert inbound_form(client, phone, key="wrong").status_code == 403
-        assert inbound_form(client, phone, key="s3cret-key").status_code == 200
-    assert len(outbox(hub_database, phone)) == 1
-
-
 def test_malformed_inbound_messages_are_refused_without_a_traceback(client):
     bad = client.post(
-        "/sms/inbound", content=b"[1,2]", headers={"Content-Type": "application/json"}
+        f"/sms/inbound?key={KEY}", content=b"[1,2]", headers={"Content-Type": "application/json"}
     )
     assert bad.status_code == 400
-    huge = client.post("/sms/inbound", content=b"text=" + b"x" * 20_000)
+    huge = client.post(f"/sms/inbound?key={KEY}", content=b"text=" + b"x" * 20_000)
     assert huge.status_code == 400
 
 
@@ -258,7 +333,7 @@ def login(client, phone: str, password: str):
     )
 
 
-def test_repeated_wrong_passwords_lock_the_account_and_password_by_sms_unlocks_it(
+def test_repeated_wrong_passwords_lock_the_account_and_password_by_sms_gets_the_owner_in(
     client, hub_database, world
 ):
     phone = world.phones["jane"]
@@ -268,7 +343,26 @@ def test_repeated_wrong_passwords_lock_the_account_and_password_by_sms_unlocks_i
     assert locked.status_code == 423
     assert "send PASSWORD to 22262" in locked.json()["message"]
     inbound_form(client, phone)
-    assert login(client, phone, sent_password(hub_database, phone)).status_code == 200
+    new = sent_password(hub_database, phone)
+    assert login(client, phone, PASSWORD).status_code == 423, "a reset does not lift the lock"
+    for _ in range(3):  # a stranger keeps typing wrong passwords for the number
+        assert login(client, phone, "wrong-guess").status_code == 423
+    assert login(client, phone, new).status_code == 200, "the new password gets the owner in"
+    assert login(client, phone, new).status_code == 200
+
+
+def test_the_current_password_may_be_a_pending_one(client, hub_database, world):
+    phone = world.phones["peter"]
+    inbound_form(client, phone)
+    api = Api(client).as_user(phone)
+    answer = api.post(
+        "/accounts/password",
+        {"old_password": sent_password(hub_database, phone), "new_password": "a-new-pass-2030"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert pending_hash(hub_database, phone) is None
+    assert login(client, phone, PASSWORD).status_code == 401
+    assert login(client, phone, "a-new-pass-2030").status_code == 200
 
 
 def test_change_password(client, world):

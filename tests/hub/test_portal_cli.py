@@ -52,6 +52,20 @@ def test_sms_outbox_lists_what_was_sent(run, hub_database, world):
     assert status == 2 and "not a Kenyan mobile number" in err
 
 
+def test_sms_outbox_says_when_passwords_are_masked(run, hub_database, world):
+    with hub_database.write() as s:
+        OutboxSms(s).send("254712345678", "Password: K7PQ3MXA", secret="K7PQ3MXA")
+    out = run("sms-outbox")[1]
+    assert "0712345678  Password: \u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022\n" in out
+    assert "K7PQ3MXA" not in out
+    assert out.endswith(
+        "(Passwords are masked; the outbox keeps them only for a hub in CP2HUB_MODE=demo.)\n"
+    )
+    with hub_database.write() as s:
+        OutboxSms(s, keep_secrets=True).send("254712345678", "Password: K7PQ3MXB", "K7PQ3MXB")
+    assert "Password: K7PQ3MXB" in run("sms-outbox")[1]
+
+
 def test_list_close_and_open_vacancies(run, world):
     status, out, _ = run("vacancies", "--status", "open")
     assert status == 0

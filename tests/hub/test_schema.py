@@ -78,3 +78,29 @@ def test_has_data_and_clear_keep_the_feed_counter(hub_database):
     assert not has_data(hub_database)
     with hub_database.read() as session:
         assert session.get(FeedCounter, 1).value == 1  # sequences never go backwards
+
+
+def test_passwords_the_outbox_kept_before_masking_are_masked_by_the_upgrade(empty_database_url):
+    db = Database(empty_database_url)
+    try:
+        upgrade(db, "0003")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO sms_message (phone, body, at, delivered) VALUES "
+                "('254712000001', 'KNEC CP2: your account is ready. Username: 0712000001 "
+                "Password: K7PQ2MZX Please change the password after you sign in.', "
+                "'2026-11-30 08:00:00', false), "
+                "('254712000001', 'KNEC CP2: your new password is R4TW9HNB (username "
+                "0712000001). Your old password no longer works.', '2026-11-30 09:00:00', false), "
+                "('254712000002', 'Report at 7 am on the first day.', '2026-11-30 10:00:00', false)"
+            )
+        upgrade(db)
+        with db.engine.connect() as connection:
+            bodies = [
+                b for (b,) in connection.exec_driver_sql("SELECT body FROM sms_message ORDER BY id")
+            ]
+    finally:
+        db.dispose()
+    assert "K7PQ2MZX" not in bodies[0] and "Password: \u2022\u2022\u2022\u2022" in bodies[0]
+    assert "R4TW9HNB" not in bodies[1] and "password is \u2022\u2022\u2022\u2022" in bodies[1]
+    assert bodies[2] == "Report at 7 am on the first day."

@@ -24,6 +24,7 @@ def free_port() -> int:
 def test_hub_starts_and_reports_its_database(empty_database_url, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "CP2HUB_DATABASE_URL"}
+    env["CP2HUB_MODE"] = "demo"  # the outbox serves on PostgreSQL only in demo mode
     log = (tmp_path / "serve.log").open("w")
     command = [
         sys.executable,

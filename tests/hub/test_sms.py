@@ -16,6 +16,7 @@ from africastalking.SMS import SMSService
 from sqlalchemy import func, select
 
 from cp2hub import models as m
+from cp2hub.passwords import verify_password
 from cp2hub.settings import Settings
 from cp2hub.sms import SmsFailed, gateway
 from cp2hub.sms.africastalking import AfricasTalkingSms, SmsNotConfigured
@@ -196,3 +197,64 @@ def test_registration_through_africas_talking_end_to_end(provider, hub_database)
         assert session.scalar(select(func.count()).select_from(m.SmsMessage)) == 0
         users = session.scalars(select(m.AppUser.phone)).all()
     assert users == ["254712345678"]
+
+
+# --- secrets: masked at rest and in logs, in full only in demo mode -----------------
+
+
+def registered_sms(db, **settings) -> str:
+    """The outbox's copy of the SMS a new account gets, on a hub with these settings."""
+    with portal_app(db, **settings) as client:
+        answer = Api(client).post(
+            "/accounts/register", {"phone": "0712345678", "phone_again": "0712345678"}
+        )
+        assert answer.status_code == 200, answer.text
+    with db.read() as session:
+        (sms,) = sent(session)
+        return sms.body
+
+
+def test_outside_demo_mode_the_outbox_keeps_a_password_masked(hub_database):
+    body = registered_sms(hub_database, mode="production")
+    assert body.startswith("KNEC CP2: your account is ready. Username: 0712345678 Password: ")
+    assert "Password: \u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022 Please change" in body
+    with hub_database.read() as session:
+        password_hash = session.scalar(select(m.AppUser.password_hash))
+    shown = body.split("Password: ")[1].split()[0]
+    assert not verify_password(password_hash, shown)
+
+
+def test_in_demo_mode_the_outbox_keeps_the_password_in_full(hub_database):
+    body = registered_sms(hub_database, mode="demo")
+    password = body.split("Password: ")[1].split()[0]
+    assert "\u2022" not in body and len(password) == 8
+    with hub_database.read() as session:
+        assert verify_password(session.scalar(select(m.AppUser.password_hash)), password)
+
+
+def test_the_settings_mode_chooses_what_the_outbox_keeps(hub_database, monkeypatch):
+    monkeypatch.delenv("CP2HUB_MODE", raising=False)
+    with hub_database.write() as session:
+        gateway(Settings(), session).send("254712345678", "Password: K7PQ3MXA", secret="K7PQ3MXA")
+        monkeypatch.setenv("CP2HUB_MODE", "demo")
+        gateway(Settings(), session).send("254712345678", "Password: K7PQ3MXB", secret="K7PQ3MXB")
+    with hub_database.read() as session:
+        assert [s.body for s in sent(session)] == [
+            "Password: \u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022",
+            "Password: K7PQ3MXB",
+        ]
+
+
+def test_africas_talking_sends_the_secret_but_never_logs_or_repeats_it(provider, caplog):
+    text = "KNEC CP2: your new password is K7PQ3MXA (username 0712345678)."
+    adapter().send("254712345678", text, secret="K7PQ3MXA")
+    assert provider.calls[0]["data"]["message"] == text
+    provider.reply = FakeResponse(400, f"Rejected: {text}", "text/plain")
+    with pytest.raises(SmsFailed) as refused:
+        adapter().send("254712345678", text, secret="K7PQ3MXA")
+    provider.reply = FakeResponse(201, answer_for(405, f"Bad {text}"))
+    with pytest.raises(SmsFailed) as failed:
+        adapter().send("254712345678", text, secret="K7PQ3MXA")
+    assert "Rejected: KNEC CP2" in refused.value.message
+    said = [refused.value.message, failed.value.message, caplog.text]
+    assert caplog.records and not any("K7PQ3MXA" in words for words in said)

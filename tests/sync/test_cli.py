@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 
 import pytest
 
-from cp2desk import cli
+from cp2desk import cli, paths
 from cp2desk.services import account as accounts
 from cp2hub import auth as hub_auth
 from tests.sync.scenario import PASSWORD
@@ -69,3 +71,40 @@ def test_no_screen_is_said_plainly(monkeypatch, capsys):
     monkeypatch.setattr(cli.sys, "platform", "linux")
     assert cli.main(["demo"]) == 2
     assert "needs a screen" in capsys.readouterr().err
+
+
+def damage(path, how: str) -> None:
+    """Leave at `path` a replica file CP2 Desk must refuse: random bytes, or a real replica
+    whose schema revision is from a newer app."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if how == "damaged":
+        path.write_bytes(os.urandom(8192))
+        return
+    from cp2desk.local_db.replica import Replica
+
+    Replica(path).dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    ("how", "way_out"),
+    [("damaged", "Move it aside (rename it)"), ("newer", "Update CP2 Desk to the latest")],
+)
+@pytest.mark.parametrize("command", ["sync", "export"])
+def test_a_damaged_replica_is_one_line_not_a_traceback(
+    hub, world, tmp_path, capsys, how, way_out, command
+):
+    phone = world.users["manager_alpha"]
+    path = paths.replica_path(hub.url, phone)
+    damage(path, how)
+    before = path.read_bytes()
+    rest = ["--password", PASSWORD] if command == "sync" else ["--out", str(tmp_path / "x.json")]
+    code = cli.main([command, "--hub", hub.url, "--phone", phone, *rest])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"cannot open its local data file {path}" in err and way_out in err
+    assert path.read_bytes() == before
+    assert not (tmp_path / "x.json").exists()

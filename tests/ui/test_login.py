@@ -6,6 +6,8 @@ account service: they return an account or raise an error with `.code` and `.mes
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
@@ -151,3 +153,52 @@ def test_missing_fields_are_named(qtbot, settings):
     window.phone.setText("0712345678")
     qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
     assert window.error.text == "Enter your password."
+
+
+def test_a_damaged_replica_shows_its_own_way_out(qtbot, settings, desk_home, shoot):
+    """The real sign-in over a real damaged file: its message, not "Something went wrong"."""
+    from cp2desk import paths
+    from cp2desk.services import account
+
+    hub_url = "http://127.0.0.1:9"
+    path = paths.replica_path(hub_url, "254712345678")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(os.urandom(8192))
+    before = path.read_bytes()
+    window = login_window(
+        qtbot, settings, account.sign_in, account.unlock_offline, account.can_unlock_offline
+    )
+    fill(qtbot, window)
+    window.hub.setText(hub_url)
+    qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.error.isVisible())
+    shoot(window, "00_login_damaged_replica")
+    text = window.error.text
+    assert "Something went wrong" not in text
+    assert f"CP2 Desk cannot open its local data file {path}" in text
+    assert "Move it aside (rename it) and sign in again to resync from the hub." in text
+    assert window.error.kind == "error" and path.read_bytes() == before
+    qtbot.mouseClick(window.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sign_in_button.isEnabled())
+    assert "Move it aside (rename it)" in window.error.text
+
+
+def test_a_failed_first_sign_in_is_told_the_same_the_second_time(qtbot, settings, desk_home):
+    """The real sign-in against a hub that cannot be reached: no file is left that would
+    make the second try offer an offline unlock and answer "wrong password"."""
+    from cp2desk.services import account
+
+    window = login_window(
+        qtbot, settings, account.sign_in, account.unlock_offline, account.can_unlock_offline
+    )
+    fill(qtbot, window)
+    window.hub.setText("http://127.0.0.1:9")
+    for _attempt in range(2):
+        window.password.setText("s3cret!")
+        qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.error.isVisible() and window.sign_in_button.isEnabled())
+        assert "Cannot reach the hub" in window.error.text
+        assert "the first sign-in on a computer needs it" in window.error.text
+        assert window.unlock_button.property("primary") is not True
+        window.error.clear()
+    assert [p for p in (desk_home / "desk").rglob("*") if p.is_file()] == []

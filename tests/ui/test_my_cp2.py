@@ -27,6 +27,7 @@ from cp2desk.ui.workspaces.my_cp2 import MyCp2Workspace
 from cp2hub import models as m
 from cp2hub.db import Database
 from cp2hub.schema import upgrade
+from cp2hub.settings import Settings
 from tests.hub.portal_world import PASSWORD, build_portal_world, outbox, sent_password
 from tests.sync.conftest import HubServer
 
@@ -48,7 +49,7 @@ def world(hub_db):
 
 @pytest.fixture
 def hub(hub_db, world):
-    with HubServer(hub_db) as server:
+    with HubServer(hub_db, Settings(max_failed_logins=3, mode="demo")) as server:
         yield server
 
 

@@ -1,0 +1,43 @@
+"""KNEC administrators: the devices users signed in on, and revoking one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from cp2desk.sync.phones import InvalidPhone, normalise_phone
+from cp2hub import devices
+from cp2hub.api.admin import require_admin
+from cp2hub.api.deps import DB, check_protocol
+from cp2hub.auth import Principal
+from cp2hub.errors import HubError
+
+router = APIRouter(
+    prefix="/admin/devices",
+    tags=["admin"],
+    dependencies=[Depends(check_protocol)],
+)
+Admin = Annotated[Principal, Depends(require_admin)]
+
+
+@router.get("")
+def list_devices(
+    _admin: Admin,
+    db: DB,
+    phone: Annotated[str | None, Query()] = None,
+    sort: Annotated[Literal["last_seen", "created"], Query()] = "last_seen",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[devices.DeviceLine]:
+    try:
+        number = normalise_phone(phone) if phone else None
+    except InvalidPhone as exc:
+        raise HubError(str(exc)) from None
+    with db.read() as session:
+        return devices.listing(session, number, sort, limit)
+
+
+@router.post("/{device_id}/revoke")
+def revoke(device_id: str, admin: Admin, db: DB) -> devices.DeviceLine:
+    with db.write() as session:
+        return devices.revoke(session, device_id, admin)
