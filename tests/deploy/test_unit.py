@@ -136,6 +136,8 @@ def test_the_units_command_starts_a_ready_hub(empty_database_url, tmp_path):
     env_file = tmp_path / "cp2hub.env"
     env_file.write_text(
         f"CP2HUB_DATABASE_URL={empty_database_url}\nCP2HUB_PORT={port}\nCP2HUB_WORKERS=2\n"
+        "CP2HUB_SMS_BACKEND=africastalking\nCP2HUB_SMS_USERNAME=sandbox\n"
+        "CP2HUB_SMS_API_KEY=not-a-real-key\nCP2HUB_SMS_INBOUND_KEY=not-a-real-key\n"
     )
     env.update(read_env_file(env_file))  # EnvironmentFile= overrides Environment=
     env["XDG_DATA_HOME"] = str(tmp_path)  # not this machine's /var/lib

@@ -100,13 +100,17 @@ def test_not_ready_on_a_database_newer_than_the_hub(hub_database):
     assert "revision 9999, newer than this hub knows" in response.json()["message"]
 
 
-def test_not_ready_when_the_postgresql_database_does_not_exist(backend, postgres_module_url):
+def test_not_ready_when_the_postgresql_database_does_not_exist(
+    backend, postgres_module_url, caplog
+):
     if backend != "postgresql":
         pytest.skip("a PostgreSQL server to ask for a database it does not have")
-    url = make_url(postgres_module_url).set(database="cp2hub_no_such_database")
+    url = make_url(postgres_module_url).set(
+        database="cp2hub_no_such_database", password="pw-never-shown"
+    )
     db = Database(url.render_as_string(hide_password=False))
     try:
-        with HubServer(db) as server:
+        with HubServer(db) as server, caplog.at_level(logging.INFO, "cp2hub.api.health"):
             response = get(server, "/health/ready")
             live = get(server, "/health/live")
     finally:
@@ -117,6 +121,8 @@ def test_not_ready_when_the_postgresql_database_does_not_exist(backend, postgres
         "message": "The hub cannot reach its database (the hub's log says why).",
     }
     assert live.status_code == 200
+    assert "cp2hub_no_such_database" in caplog.text  # the operator learns why
+    assert "pw-never-shown" not in caplog.text + response.text
 
 
 def test_not_ready_when_the_sqlite_folder_is_gone(backend, tmp_path):
