@@ -54,6 +54,20 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="worker processes (more use more cores; writes still take turns on SQLite)",
     )
+    serve.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="take the client's address and scheme from X-Forwarded-For/-Proto, when sent "
+        "by an address of --forwarded-allow-ips (default: on)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="ADDRESSES",
+        help="the reverse proxy's addresses or networks, comma-separated (default: "
+        "$FORWARDED_ALLOW_IPS, else 127.0.0.1); never '*' where clients reach the hub directly",
+    )
     _database_option(serve)
     serve.set_defaults(command=_serve)
 
@@ -119,6 +133,7 @@ def _serve(args: argparse.Namespace) -> int:
         db.dispose()
         raise CliError(refusal)
     print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
+    proxy = {"proxy_headers": args.proxy_headers, "forwarded_allow_ips": args.forwarded_allow_ips}
     try:
         if args.workers > 1:  # each worker opens the database the parent has migrated
             db.dispose()
@@ -130,6 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
                 host=args.host,
                 port=args.port,
                 log_level="info",
+                **proxy,
             )
         else:
             uvicorn.run(
@@ -137,6 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
                 host=args.host,
                 port=args.port,
                 log_level="info",
+                **proxy,
             )
     finally:
         db.dispose()
