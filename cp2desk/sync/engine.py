@@ -55,7 +55,8 @@ class SyncReport:
     reoffered: int = 0
     """Rows offered again to a hub restored from backup."""
     restored: bool = False
-    """The hub's history changed during this sync (it was restored from backup)."""
+    """The hub's history changed (it was restored from backup), noticed or still being
+    dealt with during this sync."""
     issues: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -85,7 +86,7 @@ class SyncEngine:
         progress = progress or (lambda *_: None)
         self.push(report, progress)
         self.pull(report, progress)
-        if report.restored:  # what the restored hub lacked is queued: offer it, pull it back
+        if report.restored:  # what the restored hub lacked is queued first: push, pull back
             self.push(report, progress)
             self.pull(report, progress)
         with self.replica.write() as session:
@@ -97,7 +98,11 @@ class SyncEngine:
     def push(self, report: SyncReport, progress: Progress) -> None:
         """Push the outbox in batches. A hub whose history is not the one this device last
         pulled from (restored from backup) applies nothing: the pull notices the restore,
-        and the rows the hub lacks are offered before any change made since."""
+        and the rows the hub lacks are offered before any change made since. Until the pull
+        has queued them (`restore.queue`), the outbox waits."""
+        if restore.holding(self.replica):
+            report.restored = True
+            return
         total = self.replica.pending_count()
         done = 0
         while True:
@@ -110,6 +115,7 @@ class SyncEngine:
                 return
             response = self.client.push([_change(e) for e in entries], known)
             if known and response.history_id and response.history_id != known:
+                report.restored = True
                 return
             by_key = {a.key: a for a in response.answers}
             with self.replica.write() as session:

@@ -87,6 +87,12 @@ def _made_here(model, device_id: str):
     return model.origin == device_id
 
 
+def holding(replica: Replica) -> bool:
+    """Whether rows are held: a pull from the start after a restore has not yet ended."""
+    with replica.read() as session:
+        return session.scalar(select(Reoffer.row_id).limit(1)) is not None
+
+
 def held(session: Session) -> dict[str, int]:
     """The rows held, with their clocks (empty, and one cheap query, but after a restore)."""
     return dict(session.execute(select(Reoffer.row_id, Reoffer.hlc)).all())
@@ -118,6 +124,8 @@ def settle(
 def queue(replica: Replica) -> int:
     """Step 3: the rows still held become outbox entries, ahead of every waiting change,
     oldest first. Returns how many."""
+    if not holding(replica):
+        return 0
     with replica.write() as session:
         offers = session.scalars(select(Reoffer).order_by(Reoffer.hlc)).all()
         if not offers:

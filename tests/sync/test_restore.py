@@ -162,3 +162,34 @@ def test_only_what_this_device_made_is_offered(device, world, hub, hub_db):
     assert alpha.sync().reoffered == len(world.deployments["alpha"])
     director.sync()
     check_converged(hub_db, director.replica, user_of(world, "director"))
+
+
+def test_a_pull_cut_off_after_the_restore_was_noticed_still_offers_first(
+    device, world, hub, hub_db
+):
+    """The link drops right after the device noticed the restore: at the next sync the
+    outbox still waits until the pull from the start has queued what the hub lacks."""
+    alpha = device(world.users["manager_alpha"], "alpha")
+    alpha.sync()
+    marks = mark_centre(alpha, world, "alpha", 0)
+    alpha.sync()
+    restore_without(hub_db, hm.Attendance)
+    sign_off_session(
+        alpha.replica, user_of(world, "manager_alpha"), world.centres["alpha"], world.sessions[0]
+    )
+    pull, calls = alpha.client.pull, []
+
+    def dropping(*args, **kwargs):
+        calls.append(args)
+        if len(calls) > 1:
+            raise ConnectionError("the link dropped")
+        return pull(*args, **kwargs)
+
+    alpha.client.pull = dropping
+    with pytest.raises(ConnectionError):
+        alpha.sync()
+    alpha.client.pull = pull
+    report = alpha.sync()
+    assert report.reoffered == len(marks) and report.pushed == len(marks) + 1
+    assert issues(alpha) == []
+    check_converged(hub_db, alpha.replica, user_of(world, "manager_alpha"))
