@@ -60,9 +60,14 @@ class SyncReport:
     issues: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        restored = (
+            f"; the hub was restored from a backup, {self.reoffered} of your changes sent again"
+            if self.restored
+            else ""
+        )
         return (
             f"pushed {self.pushed}, pulled {self.pulled}, "
-            f"conflicts {self.conflicts}, refused {self.refused}"
+            f"conflicts {self.conflicts}, refused {self.refused}{restored}"
         )
 
 
