@@ -37,24 +37,26 @@ from cp2desk.local_db.replica import Replica
 from cp2desk.sync.protocol import encode_value
 from cp2desk.sync.records import wire_columns
 
-PUSHED = (
-    "professional",
-    "work_experience",
-    "qualification",
-    "application",
-    "redeployment",
-    "attendance",
-    "session_signoff",
-    "material_movement",
-)
-"""The tables a device changes (the hub's `cp2hub.rules.RULES`)."""
+WHAT = {
+    "professional": "A profile change",
+    "work_experience": "A work experience entry",
+    "qualification": "A qualification",
+    "application": "An application",
+    "redeployment": "A redeployment",
+    "attendance": "An attendance mark",
+    "session_signoff": "A session sign-off",
+    "material_movement": "A handover of materials",
+}
+"""The tables a device changes (the hub's `cp2hub.rules.RULES`), and what a row of each
+is in the words of a sync issue."""
+PUSHED = tuple(WHAT)
 
 ASKED = ("submitted", "withdrawn")
 """What an application asks of the hub. The hub stamps an application it decides as its
 own row, so the device's own applications are those it holds (its scope has no others)
 in a state its user asked for; a refusal or a selection is the hub's to make again."""
 
-SUMMARY = "Offered again: the hub was restored from a backup that did not have it"
+SUMMARY = "{what} sent again after the hub was restored from a backup"
 
 
 def hold(replica: Replica, history_id: str, scope_key: str) -> int:
@@ -150,7 +152,7 @@ def queue(replica: Replica) -> int:
                         row_json=json.dumps(values),
                         fields="",
                         base_hlc=offer.base_hlc,
-                        summary=SUMMARY,
+                        summary=SUMMARY.format(what=WHAT[offer.table_name]),
                         created_at=now,
                     )
                 )

@@ -140,6 +140,7 @@ def test_a_mark_the_restored_hub_refuses_now_is_a_sync_issue(device, world, hub,
     [issue] = issues(alpha)
     assert issue.kind == "refused" and "not on the deployment list" in issue.reason
     assert json.loads(issue.local_json)["deployment_id"] == removed
+    assert issue.summary == "An attendance mark sent again after the hub was restored from a backup"
     assert alpha.replica.pending_count() == 0
     with hub_db.read() as s:
         assert len(s.scalars(select(hm.Attendance)).all()) == len(made) - 1
