@@ -295,15 +295,15 @@ def apply_page(session: Session, page: DecodedPage) -> int:
     """Upsert a page's rows, except rows with unsent local changes (those win until pushed)
     and rows held for a restored hub that it has only in an older version (`restore`)."""
     pending = set(session.scalars(select(OutboxEntry.row_id)))
-    holding = restore.held(session)
+    held = restore.held(session)
     connection = session.connection()
     count = 0
     for table, columns, rows in page.tables:
         if pending:
             at = columns.index("id")
             rows = [r for r in rows if r[at] not in pending]
-        if holding:
-            rows = restore.settle(session, holding, columns, rows)
+        if held:
+            rows = restore.settle(session, held, columns, rows)
         if rows:
             # The hub is the truth: a row it sends replaces any local row it collides with.
             sql, _ = _upsert(table, columns, connection.dialect)

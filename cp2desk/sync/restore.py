@@ -64,7 +64,7 @@ def hold(replica: Replica, history_id: str, scope_key: str) -> int:
     with replica.write() as session:
         session.execute(delete(Reoffer))
         pending = set(session.scalars(select(OutboxEntry.row_id)))
-        held = 0
+        count = 0
         for table in PUSHED:
             model = MODEL_BY_TABLE[table]
             for row_id, hlc in session.execute(
@@ -72,7 +72,7 @@ def hold(replica: Replica, history_id: str, scope_key: str) -> int:
             ):
                 if row_id not in pending:
                     session.add(Reoffer(row_id=row_id, table_name=table, hlc=hlc))
-                    held += 1
+                    count += 1
         session.flush()
         kept = select(OutboxEntry.row_id).union(select(Reoffer.row_id))
         for model in REPLICATED:
@@ -80,7 +80,7 @@ def hold(replica: Replica, history_id: str, scope_key: str) -> int:
         replica.set_state(session, "cursor", "0")
         replica.set_state(session, "scope_key", scope_key)
         replica.set_state(session, "history_id", history_id)
-    return held
+    return count
 
 
 def _made_here(model, device_id: str):
@@ -101,20 +101,21 @@ def held(session: Session) -> dict[str, int]:
 
 
 def settle(
-    session: Session, holding: dict[str, int], columns: tuple[str, ...], rows: list[tuple]
+    session: Session, clocks: dict[str, int], columns: tuple[str, ...], rows: list[tuple]
 ) -> list[tuple]:
     """Step 2, for one table of a page: the rows to apply. A held row the hub has as new as
-    ours or newer is applied and let go; an older one is skipped, its clock kept as base."""
+    ours or newer is applied and let go; an older one is skipped, its clock kept as base.
+    `clocks` are the held rows' (`held`), and lose the rows let go."""
     at_id, at_hlc = columns.index("id"), columns.index("hlc")
     out = []
     for row in rows:
-        mine = holding.get(row[at_id])
+        mine = clocks.get(row[at_id])
         if mine is None:
             out.append(row)
             continue
         if row[at_hlc] >= mine:
             session.execute(delete(Reoffer).where(Reoffer.row_id == row[at_id]))
-            del holding[row[at_id]]
+            del clocks[row[at_id]]
             out.append(row)
         else:
             session.execute(
