@@ -18,6 +18,7 @@ from backup").
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -27,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from cp2desk.local_db import models as lm
@@ -89,6 +90,11 @@ class PostgresBackups:
             db.dispose()
 
     def back_up(self, db: Database) -> Path:
+        with db.read() as session:
+            server = int(session.execute(text("SHOW server_version_num")).scalar()) // 10000
+        tool = subprocess.run(["pg_dump", "--version"], check=True, capture_output=True, text=True)
+        major = int(re.search(r"(\d+)\.", tool.stdout).group(1))
+        assert major >= server, f"pg_dump {major} cannot dump a PostgreSQL {server} server"
         target = self.folder / "hub.dump"
         subprocess.run(
             ["pg_dump", "-Fc", "-f", str(target), "--dbname", _libpq(db.url)],
