@@ -228,8 +228,13 @@ class PageWriter:
 
     def page(self, cursor: int, more: bool, reset: bool = False) -> PullPage:
         return PullPage.model_construct(
-            cursor=cursor, more=more, tables=self.tables, refs=self.refs, reset=reset,
+            cursor=cursor,
+            more=more,
+            tables=self.tables,
+            refs=self.refs,
+            reset=reset,
             scope_key="",
+            history_id="",
         )
 
 
