@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     _database_option(claims)
     claims.set_defaults(command=_compute_claims)
 
+    restored = commands.add_parser(
+        "restored",
+        help="after restoring the database from a backup copied byte for byte: give its "
+        "history a new identity, so every device offers again what the backup lacks",
+    )
+    _database_option(restored)
+    restored.set_defaults(command=_restored)
+
     portal_cli.add_commands(commands, _database_option, _open_from_args, CliError)
     devices_cli.add_commands(commands, _database_option, _open_from_args, CliError)
     return parser
@@ -194,6 +202,23 @@ def _seed_demo(args: argparse.Namespace) -> int:
     print(f"Demo accounts, password {DEMO_PASSWORD!r}:")
     for role, phone in DEMO_ACCOUNTS.items():
         print(f"  {role:<15} {phone}")
+    return 0
+
+
+def _restored(args: argparse.Namespace) -> int:
+    from cp2hub.history import new_seed
+
+    url = _url(args)
+    db = _open(url)
+    try:
+        with db.write() as session:
+            identity = new_seed(session)
+    finally:
+        db.dispose()
+    print(
+        f"The history of {_show(url)} is now {identity}: each device offers again what it "
+        "made and pulls from the start at its next sync."
+    )
     return 0
 
 

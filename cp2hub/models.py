@@ -145,6 +145,17 @@ class FeedCounter(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class HubHistory(Base):
+    """The one row whose seed, with what a restore cannot carry over (`cp2hub.history`),
+    makes the identity of the hub's history. Never rebuilt by a migration: on PostgreSQL
+    the table's own OID is part of that identity, so a new table means a new history."""
+
+    __tablename__ = "hub_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seed: Mapped[str] = mapped_column(String(32))
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Device(Base):
     """A device a user signed in on; its tokens are revocable and bound to it."""
 

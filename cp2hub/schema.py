@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, exists, select, text
 
 from cp2hub import feed
 from cp2hub.db import Database
-from cp2hub.models import Base, FeedCounter
+from cp2hub.models import Base, FeedCounter, HubHistory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -100,8 +100,10 @@ def autogenerate(message: str, scratch: Path) -> None:
 
 def _data_tables():
     """Every table holding data: replicated and hub-own, children first. The feed counter
-    is kept so sequence numbers never go backwards, even across a reset."""
-    return [t for t in reversed(Base.metadata.sorted_tables) if t.name != FeedCounter.__tablename__]
+    is kept so sequence numbers never go backwards, even across a reset, and the history's
+    seed, so devices are not sent to re-offer everything after a reseed."""
+    kept = (FeedCounter.__tablename__, HubHistory.__tablename__)
+    return [t for t in reversed(Base.metadata.sorted_tables) if t.name not in kept]
 
 
 def has_data(db: Database) -> bool:

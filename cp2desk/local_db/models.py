@@ -169,6 +169,18 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Reoffer(Base):
+    """A row this device made, which a hub restored from backup may lack. It is offered
+    again (`cp2desk.sync.restore`) once the pull from the start has shown what the hub
+    still holds: `base_hlc` is the clock of the hub's older version, if it sent one."""
+
+    __tablename__ = "reoffer"
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    hlc: Mapped[int] = mapped_column(BigInteger)
+    base_hlc: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class SyncIssue(Base):
     """A conflict or refusal the hub answered, kept until the user has seen it."""
 

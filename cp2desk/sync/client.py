@@ -85,8 +85,9 @@ class HubClient:
 
     # --- sync ---------------------------------------------------------------------
 
-    def push(self, changes: list[Change]) -> PushResponse:
-        data = self._call("POST", "/sync/push", PushRequest(changes=changes).model_dump(), True)
+    def push(self, changes: list[Change], history_id: str = "") -> PushResponse:
+        body = PushRequest(changes=changes, history_id=history_id).model_dump()
+        data = self._call("POST", "/sync/push", body, True)
         return self._parse(PushResponse, data)
 
     def pull(self, cursor: int, scope_key: str = "", limit: int | None = None) -> PullPage:

@@ -27,9 +27,11 @@ from cp2desk.local_db.models import (
     REPLICATED,
     Deployment,
     OutboxEntry,
+    Reoffer,
     SyncIssue,
 )
 from cp2desk.local_db.replica import Replica
+from cp2desk.sync import restore
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.protocol import (
     MAX_PULL_PAGE,
@@ -50,12 +52,22 @@ class SyncReport:
     pulled: int = 0
     conflicts: int = 0
     refused: int = 0
+    reoffered: int = 0
+    """Rows offered again to a hub restored from backup."""
+    restored: bool = False
+    """The hub's history changed (it was restored from backup), noticed or still being
+    dealt with during this sync."""
     issues: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        restored = (
+            f"; the hub was restored from a backup, {self.reoffered} of your changes sent again"
+            if self.restored
+            else ""
+        )
         return (
             f"pushed {self.pushed}, pulled {self.pulled}, "
-            f"conflicts {self.conflicts}, refused {self.refused}"
+            f"conflicts {self.conflicts}, refused {self.refused}{restored}"
         )
 
 
@@ -79,6 +91,9 @@ class SyncEngine:
         progress = progress or (lambda *_: None)
         self.push(report, progress)
         self.pull(report, progress)
+        if report.restored:  # what the restored hub lacked is queued first: push, pull back
+            self.push(report, progress)
+            self.pull(report, progress)
         with self.replica.write() as session:
             self.replica.set_state(session, "last_sync_at", dt.datetime.now().isoformat())
         return report
@@ -86,6 +101,13 @@ class SyncEngine:
     # --- push -----------------------------------------------------------------------
 
     def push(self, report: SyncReport, progress: Progress) -> None:
+        """Push the outbox in batches. A hub whose history is not the one this device last
+        pulled from (restored from backup) applies nothing: the pull notices the restore,
+        and the rows the hub lacks are offered before any change made since. Until the pull
+        has queued them (`restore.queue`), the outbox waits."""
+        if restore.holding(self.replica):
+            report.restored = True
+            return
         total = self.replica.pending_count()
         done = 0
         while True:
@@ -93,9 +115,13 @@ class SyncEngine:
                 entries = session.scalars(
                     select(OutboxEntry).order_by(OutboxEntry.position).limit(self.batch_size)
                 ).all()
+                known = self.replica.get_state(session, "history_id") or ""
             if not entries:
                 return
-            response = self.client.push([_change(e) for e in entries])
+            response = self.client.push([_change(e) for e in entries], known)
+            if known and response.history_id and response.history_id != known:
+                report.restored = True
+                return
             by_key = {a.key: a for a in response.answers}
             with self.replica.write() as session:
                 for entry in entries:
@@ -149,17 +175,23 @@ class SyncEngine:
                 with self.replica.read() as session:
                     cursor = int(self.replica.get_state(session, "cursor") or 0)
                     scope_key = self.replica.get_state(session, "scope_key") or ""
+                    known = self.replica.get_state(session, "history_id") or ""
                 future = ahead.submit(self._fetch, cursor, scope_key)
                 while True:
                     page = future.result()
+                    if known and page.history_id and page.history_id != known:
+                        restore.hold(self.replica, page.history_id, page.scope_key)
+                        report.restored = True
+                        break  # start again from cursor 0, holding what this device made
                     if page.reset:
-                        self._reset(page.scope_key)
+                        self._reset(page.scope_key, page.history_id)
                         break  # start again from cursor 0 with the new scope
                     if page.more:
                         future = ahead.submit(self._fetch, page.cursor, page.scope_key)
                     self._apply(page, report)
                     progress("pull", report.pulled, 0)
                     if not page.more:
+                        report.reoffered += restore.queue(self.replica)
                         return
 
     def _fetch(self, cursor: int, scope_key: str) -> DecodedPage:
@@ -181,17 +213,22 @@ class SyncEngine:
             report.pulled += apply_page(session, page)
             self.replica.set_state(session, "cursor", str(page.cursor))
             self.replica.set_state(session, "scope_key", page.scope_key)
+            if page.history_id:
+                self.replica.set_state(session, "history_id", page.history_id)
             self.replica.clock.observe(page.last_hlc)
             self.replica.set_state(session, "clock", str(self.replica.clock.last))
 
-    def _reset(self, scope_key: str) -> None:
-        """The scope changed: drop what was pulled (keeping unsent changes), pull afresh."""
+    def _reset(self, scope_key: str, history_id: str) -> None:
+        """The scope changed: drop what was pulled (keeping unsent changes, and rows held
+        for a restored hub), pull afresh."""
         with self.replica.write() as session:
-            pending = select(OutboxEntry.row_id)
+            kept = select(OutboxEntry.row_id).union(select(Reoffer.row_id))
             for model in REPLICATED:
-                session.execute(delete(model).where(model.id.not_in(pending)))
+                session.execute(delete(model).where(model.id.not_in(kept)))
             self.replica.set_state(session, "cursor", "0")
             self.replica.set_state(session, "scope_key", scope_key)
+            if history_id:
+                self.replica.set_state(session, "history_id", history_id)
 
 
 def _change(entry: OutboxEntry) -> Change:
@@ -233,6 +270,7 @@ class DecodedPage:
     scope_key: str
     tables: list[tuple[str, tuple[str, ...], list[tuple]]]  # (table, columns, rows)
     last_hlc: int = 0
+    history_id: str = ""
 
 
 def decode_page(page: PullPage, dialect) -> DecodedPage:
@@ -248,18 +286,24 @@ def decode_page(page: PullPage, dialect) -> DecodedPage:
         for i, store in storers:
             cells[i] = list(map(store, cells[i]))
         tables.append((table_page.table, columns, list(zip(*cells, strict=True))))
-    return DecodedPage(page.cursor, page.more, page.reset, page.scope_key, tables, last_hlc)
+    return DecodedPage(
+        page.cursor, page.more, page.reset, page.scope_key, tables, last_hlc, page.history_id
+    )
 
 
 def apply_page(session: Session, page: DecodedPage) -> int:
-    """Upsert a page's rows, except rows with unsent local changes (those win until pushed)."""
+    """Upsert a page's rows, except rows with unsent local changes (those win until pushed)
+    and rows held for a restored hub that it has only in an older version (`restore`)."""
     pending = set(session.scalars(select(OutboxEntry.row_id)))
+    held = restore.held(session)
     connection = session.connection()
     count = 0
     for table, columns, rows in page.tables:
         if pending:
             at = columns.index("id")
             rows = [r for r in rows if r[at] not in pending]
+        if held:
+            rows = restore.settle(session, held, columns, rows)
         if rows:
             # The hub is the truth: a row it sends replaces any local row it collides with.
             sql, _ = _upsert(table, columns, connection.dialect)

@@ -31,10 +31,12 @@ from cp2desk.sync.records import (
     wire_columns,
 )
 
-PROTOCOL_VERSION = 1
-"""Bumped whenever an envelope or a record's wire columns change incompatibly."""
-MIN_PROTOCOL_VERSION = 1
-"""The oldest client protocol the hub still accepts."""
+PROTOCOL_VERSION = 2
+"""Bumped whenever an envelope or a record's wire columns change incompatibly. 2: pages
+and push answers carry the identity of the hub's history (`history_id`)."""
+MIN_PROTOCOL_VERSION = 2
+"""The oldest client protocol the hub still accepts. A device of protocol 1 cannot notice
+that the hub was restored from backup, and would silently lose what the backup lacks."""
 PROTOCOL_HEADER = "X-CP2-Protocol"
 APP_VERSION_HEADER = "X-CP2-App-Version"
 """The version of CP2 Desk sending a request, recorded on its device at sign-in and refresh."""
@@ -117,7 +119,12 @@ class Change(Envelope):
 
 
 class PushRequest(Envelope):
+    """`history_id` is the identity of the hub's history the device last pulled from: if
+    the hub's differs (it was restored from backup), nothing is applied, so the device
+    first offers what the restored hub lacks and only then its newer changes."""
+
     changes: list[Change] = Field(max_length=MAX_PUSH_BATCH)
+    history_id: str = Field(default="", max_length=64)
 
 
 class Answer(Envelope):
@@ -134,6 +141,7 @@ class Answer(Envelope):
 
 class PushResponse(Envelope):
     answers: list[Answer]
+    history_id: str = ""
 
 
 # --- pull -----------------------------------------------------------------------
@@ -148,7 +156,9 @@ class TablePage(Envelope):
 
 
 class PullPage(Envelope):
-    """A page of changes. Id-valued cells are indexes into `refs`, each id sent once a page."""
+    """A page of changes. Id-valued cells are indexes into `refs`, each id sent once a page.
+    `history_id` names the hub's history; it changes when the hub is restored from backup
+    (`cp2hub.history`), and the cursor of another history means nothing."""
 
     cursor: int
     more: bool
@@ -156,6 +166,7 @@ class PullPage(Envelope):
     refs: list[str] = Field(default_factory=list)
     reset: bool = False
     scope_key: str = ""
+    history_id: str = ""
 
 
 # --- codecs -----------------------------------------------------------------------
@@ -246,8 +257,13 @@ class PageWriter:
 
     def page(self, cursor: int, more: bool, reset: bool = False) -> PullPage:
         return PullPage.model_construct(
-            cursor=cursor, more=more, tables=self.tables, refs=self.refs, reset=reset,
+            cursor=cursor,
+            more=more,
+            tables=self.tables,
+            refs=self.refs,
+            reset=reset,
             scope_key="",
+            history_id="",
         )
 
 

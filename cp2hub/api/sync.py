@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from cp2desk.sync.protocol import MAX_PULL_PAGE, PullPage, PushRequest, PushResponse
-from cp2hub import feed
+from cp2hub import feed, history
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.pull import pull_page
 from cp2hub.push import apply_batch
@@ -18,7 +18,13 @@ router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(check_pr
 
 @router.post("/push")
 def push(body: PushRequest, principal: CurrentUser, db: DB) -> PushResponse:
-    return PushResponse(answers=apply_batch(db, principal, body.changes))
+    """Apply a batch and answer each change. A device that last pulled from another
+    history (the hub was restored from backup) is answered nothing: it first re-offers what
+    the restored hub lacks (`cp2desk.sync.restore`), then pushes its newer changes."""
+    current = history.identity(db)
+    if body.history_id and body.history_id != current:
+        return PushResponse(answers=[], history_id=current)
+    return PushResponse(answers=apply_batch(db, principal, body.changes), history_id=current)
 
 
 @router.get("/pull")
@@ -30,12 +36,19 @@ def pull(
     scope_key: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] | None = None,
 ) -> PullPage:
-    """A page of changes. When the scope changed (or the hub was reset), answer `reset`
-    with cursor 0: the device then drops what it holds and pulls its scope afresh."""
+    """A page of changes, with the identity of the hub's history. When the scope changed
+    (or the cursor is past the feed), answer `reset` with cursor 0: the device then drops
+    what it holds and pulls its scope afresh. A device that knew another history (the hub
+    was restored from backup) first re-offers what it made, whatever the page says."""
     scope = scope_of(principal)
+    current = history.identity(db)
     with db.read() as session:
         if (scope_key and scope_key != scope.key) or cursor > feed.high_water(session):
-            return PullPage(cursor=0, more=True, tables=[], reset=True, scope_key=scope.key)
+            return PullPage(
+                cursor=0, more=True, tables=[], reset=True, scope_key=scope.key,
+                history_id=current,
+            )  # fmt: skip
         page = pull_page(session, scope, cursor, limit or settings.pull_page_size)
     page.scope_key = scope.key
+    page.history_id = current
     return page
