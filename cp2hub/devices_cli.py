@@ -9,17 +9,16 @@ serve the hub's /admin/devices API (`cp2hub.devices`).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections.abc import Callable
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import devices
 from cp2hub.accounts import local_number
+from cp2hub.cli_commands import OpenDb, command_maker
 from cp2hub.db import Database
 from cp2hub.errors import HubError
-
-OpenDb = Callable[[argparse.Namespace], tuple[Database, str]]
+from cp2hub.settings import Settings
 
 
 def add_commands(
@@ -27,11 +26,7 @@ def add_commands(
 ) -> None:
     """Add the commands to `cp2hub`'s subparsers; `open_db(args)` -> (database, url)."""
 
-    def command(name: str, help_text: str, run: Callable) -> argparse.ArgumentParser:
-        parser = commands.add_parser(name, help=help_text)
-        database_option(parser)
-        parser.set_defaults(command=lambda args: _run(run, args, open_db, error))
-        return parser
+    command = command_maker(commands, database_option, open_db, error)
 
     listing = command("devices", "list the devices users signed in on", _devices)
     listing.add_argument("--phone", help="only this user's devices")
@@ -46,18 +41,7 @@ def add_commands(
     revoke.add_argument("device", help="the device's id, or its first 8 characters as listed")
 
 
-def _run(run: Callable, args: argparse.Namespace, open_db: OpenDb, error) -> int:
-    db, _url = open_db(args)
-    try:
-        run(args, db)
-    except HubError as exc:
-        raise error(exc.message) from None
-    finally:
-        db.dispose()
-    return 0
-
-
-def _devices(args, db: Database) -> None:
+def _devices(args, db: Database, _settings: Settings) -> None:
     phone = None
     if args.phone:
         try:
@@ -72,7 +56,7 @@ def _devices(args, db: Database) -> None:
         print(describe(line))
 
 
-def _revoke(args, db: Database) -> None:
+def _revoke(args, db: Database, _settings: Settings) -> None:
     with db.write() as session:
         line = devices.revoke(session, args.device)
     print(

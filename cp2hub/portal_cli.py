@@ -14,7 +14,6 @@ The same functions serve the hub's /admin API (`cp2hub.applications`).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections.abc import Callable
 
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import applications, vacancies
 from cp2hub.accounts import local_number
+from cp2hub.cli_commands import OpenDb, command_maker
 from cp2hub.db import Database
 from cp2hub.errors import HubError
 from cp2hub.models import Application, Professional
@@ -32,19 +32,13 @@ from cp2hub.sms import gateway
 from cp2hub.sms.base import MASK
 from cp2hub.sms.outbox import sent
 
-OpenDb = Callable[[argparse.Namespace], tuple[Database, str]]
-
 
 def add_commands(
     commands, database_option: Callable, open_db: OpenDb, error: type[Exception]
 ) -> None:
     """Add the commands to `cp2hub`'s subparsers; `open_db(args)` -> (database, url)."""
 
-    def command(name: str, help_text: str, run: Callable) -> argparse.ArgumentParser:
-        parser = commands.add_parser(name, help=help_text)
-        database_option(parser)
-        parser.set_defaults(command=lambda args: _run(run, args, open_db, error))
-        return parser
+    command = command_maker(commands, database_option, open_db, error)
 
     outbox = command("sms-outbox", "list the SMS in the outbox (the development backend)", _outbox)
     outbox.add_argument("--phone", help="only messages to this number")
@@ -70,17 +64,6 @@ def add_commands(
         choices=("submitted", "selected", "withdrawn", "refused"),
         default="selected",
     )
-
-
-def _run(run: Callable, args: argparse.Namespace, open_db: OpenDb, error) -> int:
-    db, url = open_db(args)
-    try:
-        run(args, db, Settings(database_url=url))
-    except HubError as exc:
-        raise error(exc.message) from None
-    finally:
-        db.dispose()
-    return 0
 
 
 def _outbox(args, db: Database, settings: Settings) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import pytest
 import uvicorn
@@ -50,20 +52,25 @@ PG_URL = os.environ.get("CP2HUB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@contextmanager
+def migrated_database(backend: str, folder) -> Iterator[Database]:
+    """A hub database at the newest schema: a SQLite file in `folder`, or a scratch
+    PostgreSQL database dropped afterwards."""
+    where = nullcontext(f"sqlite:///{folder / 'hub.sqlite3'}")
+    with where if backend == "sqlite" else scratch_database(PG_URL) as url:
+        db = Database(url)
+        try:
+            upgrade(db)
+            yield db
+        finally:
+            db.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def hub_db(request, tmp_path):
     """The hub's database: SQLite always, PostgreSQL too when CI provides one."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-        upgrade(db)
+    with migrated_database(request.param, tmp_path) as db:
         yield db
-        db.dispose()
-        return
-    with scratch_database(PG_URL) as url:
-        db = Database(url)
-        upgrade(db)
-        yield db
-        db.dispose()
 
 
 @pytest.fixture

@@ -22,9 +22,7 @@ from cp2desk.sync.records import natural_id, wire_columns
 from cp2hub import models as hm
 from cp2hub.db import Database
 from cp2hub.passwords import hash_password
-from cp2hub.schema import upgrade
-from tests.conftest import scratch_database
-from tests.sync.conftest import BACKENDS, PG_URL, HubServer
+from tests.sync.conftest import BACKENDS, HubServer, migrated_database
 from tests.sync.scenario import PASSWORD, World, _user, build_world
 
 ROLES = ("centre_manager", "tsc_director", "scde", "knec_clerk", "admin", "professional")
@@ -42,17 +40,8 @@ VACANCY = natural_id("vacancy", "security")
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def hub_db(request, tmp_path_factory):
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.sqlite3'}")
-        upgrade(db)
+    with migrated_database(request.param, tmp_path_factory.mktemp("hub")) as db:
         yield db
-        db.dispose()
-        return
-    with scratch_database(PG_URL) as url:
-        db = Database(url)
-        upgrade(db)
-        yield db
-        db.dispose()
 
 
 def add_roles(db: Database, world: World) -> None:

@@ -26,10 +26,7 @@ from cp2desk.sync.clock import HybridClock
 from cp2desk.sync.protocol import MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, ProtocolError
 from cp2desk.sync.records import natural_id
 from cp2hub import models as hm
-from cp2hub.db import Database
-from cp2hub.schema import upgrade
-from tests.conftest import scratch_database
-from tests.sync.conftest import BACKENDS, PG_URL, Device, HubServer
+from tests.sync.conftest import BACKENDS, Device, HubServer, migrated_database
 from tests.sync.invariants import count, replica_view
 from tests.sync.marks import mark
 from tests.sync.proxy import FaultProxy
@@ -43,17 +40,8 @@ CLOCK = HybridClock()
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def hub_db(request, tmp_path_factory):
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.sqlite3'}")
-        upgrade(db)
+    with migrated_database(request.param, tmp_path_factory.mktemp("hub")) as db:
         yield db
-        db.dispose()
-        return
-    with scratch_database(PG_URL) as url:
-        db = Database(url)
-        upgrade(db)
-        yield db
-        db.dispose()
 
 
 @pytest.fixture(scope="module")

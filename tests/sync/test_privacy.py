@@ -34,10 +34,8 @@ from cp2hub import privacy
 from cp2hub.db import Database
 from cp2hub.passwords import hash_password
 from cp2hub.push import as_wire
-from cp2hub.schema import upgrade
 from cp2hub.scope import scope_of
-from tests.conftest import scratch_database
-from tests.sync.conftest import BACKENDS, PG_URL, Device, HubServer
+from tests.sync.conftest import BACKENDS, Device, HubServer, migrated_database
 from tests.sync.invariants import principal_of
 from tests.sync.scenario import PASSWORD, _user, build_world
 
@@ -97,17 +95,8 @@ ROLES = {  # role -> the world's user holding it
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def hub_db(request, tmp_path_factory):
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.sqlite3'}")
-        upgrade(db)
+    with migrated_database(request.param, tmp_path_factory.mktemp("hub")) as db:
         yield db
-        db.dispose()
-        return
-    with scratch_database(PG_URL) as url:
-        db = Database(url)
-        upgrade(db)
-        yield db
-        db.dispose()
 
 
 @pytest.fixture(scope="module")
