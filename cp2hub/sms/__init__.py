@@ -3,7 +3,8 @@
 `outbox` (the default) stores messages in `sms_message` for development, tests and
 the demo, with secrets masked outside demo mode; `africastalking` sends them through
 Africa's Talking. A gateway is made per unit of work (`gateway(settings, session)`):
-the outbox writes in that session's transaction, Africa's Talking ignores it.
+the outbox writes in that session's transaction, Africa's Talking ignores it. Each
+gateway counts what it sends and fails to send (`cp2hub.metrics`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
+from cp2hub.metrics import CountedSms
 from cp2hub.settings import Settings
 from cp2hub.sms.africastalking import AfricasTalkingSms, SmsNotConfigured
 from cp2hub.sms.base import SmsFailed, SmsGateway
@@ -24,9 +26,10 @@ BACKENDS = ("outbox", "africastalking")
 
 def gateway(settings: Settings, session: Session) -> SmsGateway:
     if settings.sms_backend == "outbox":
-        return OutboxSms(session, keep_secrets=settings.demo)
+        return CountedSms("outbox", OutboxSms(session, keep_secrets=settings.demo))
     if settings.sms_backend == "africastalking":
-        return _africastalking(settings.sms_username, settings.sms_api_key, settings.sms_sender)
+        sender = _africastalking(settings.sms_username, settings.sms_api_key, settings.sms_sender)
+        return CountedSms("africastalking", sender)
     raise SmsNotConfigured(
         f"Unknown SMS backend {settings.sms_backend!r}: set CP2HUB_SMS_BACKEND to "
         + " or ".join(BACKENDS)
