@@ -23,6 +23,7 @@ from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
 from cp2hub import feed, metrics, rules
 from cp2hub.push import apply_batch
+from tests.deploy.test_nginx import NGINX, OPENSSL, proxied, setup  # noqa: F401 (fixtures)
 from tests.hub.test_serve import free_port
 from tests.sync.invariants import principal_of
 from tests.sync.scenario import PASSWORD, build_world
@@ -220,8 +221,8 @@ def test_only_the_allowed_address_or_the_token_reads_the_metrics(served):
         assert allowed.status_code == 200
         assert allowed.headers["content-type"].startswith("text/plain")
     # From the trusted proxy (127.0.0.1), the client it forwards is the one checked.
-    proxied = httpx.get(url, headers={"X-Forwarded-For": "203.0.113.9"}, timeout=10)
-    assert proxied.status_code == 404
+    forwarded = httpx.get(url, headers={"X-Forwarded-For": "203.0.113.9"}, timeout=10)
+    assert forwarded.status_code == 404
     assert TOKEN not in hub.log.read_text()
 
 
@@ -247,3 +248,13 @@ def test_a_device_cannot_make_a_table_label(hub_database):
     assert metrics.REFUSED.labels("other", "table")._value.get() == before + 1
     assert "x" * 40 not in {s.labels.get("table") for m in metrics.REFUSED.collect()
                             for s in m.samples}  # fmt: skip
+
+
+@pytest.mark.skipif(NGINX is None or OPENSSL is None, reason="needs nginx and openssl")
+def test_the_proxy_never_serves_the_metrics(proxied):  # noqa: F811 (the fixture)
+    client = proxied["client"]
+    assert client.get("/health/live").status_code == 200
+    for path in ("/metrics", "/%6detrics", "/metrics?format=text"):
+        assert client.get(path).status_code == 403, path
+    hub_log = proxied["hub"].log()
+    assert "/metrics" not in hub_log and "etrics" not in hub_log
