@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     body_grace_seconds: float = 20.0  # then a request body must arrive at 2 KB/s (limits.py)
     # Who may read /metrics (cp2hub.metrics): clients at these addresses or networks
     # (comma-separated; empty: none), and anyone sending `Authorization: Bearer <token>`.
+    metrics_enabled: bool = True  # off: nothing counted, no /metrics (cp2hub.metrics)
     metrics_allow: str = "127.0.0.1,::1"
     metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
 
