@@ -42,7 +42,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cp2hub import feed
@@ -206,7 +206,7 @@ class RequestMetrics:
             await self.app(scope, receive, sending)
         finally:
             if self.templates is None:
-                self.templates = Templates(api_routes(scope["app"]))
+                self.templates = Templates(_routes(scope["app"]))
             method = scope["method"] if scope["method"] in METHODS else "other"
             key = (method, self.templates.of(scope), status)
             children = self._children.get(key)
@@ -217,6 +217,12 @@ class RequestMetrics:
                 )
             children[0].inc()
             children[1].observe(time.perf_counter() - started)
+
+
+def _routes(app: Any) -> list[Any]:
+    """The API routes, and the plain ones (`/metrics`, the OpenAPI description)."""
+    plain = [r for r in app.routes if isinstance(r, Route) and not hasattr(r, "dependant")]
+    return [*api_routes(app), *plain]
 
 
 class Templates:
@@ -308,9 +314,10 @@ def _forget_dead_workers(directory: str) -> None:
 
 
 def install(app: FastAPI) -> None:
-    """Count the app's requests and serve `/metrics` (left out of the OpenAPI description:
-    it is for operators, not devices). A refused reader gets the hub's 404 for a path with
-    nothing there, so the address does not say that a hub is behind it."""
+    """Count the app's requests and serve `/metrics`: a plain route, left out of the OpenAPI
+    description (it is for operators, not devices) and of the API's token checks (it has
+    its own). A refused reader gets the hub's 404 for a path with nothing there, so the
+    address does not say that a hub is behind it."""
     global counting
     settings = app.state.settings
     counting = settings.metrics_enabled
@@ -321,9 +328,10 @@ def install(app: FastAPI) -> None:
     if multiprocess():
         atexit.register(mark_process_dead, os.getpid(), os.environ[MULTIPROC_ENV])
 
-    @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
         if not access.allows(request):
             raise HTTPException(404)
         body = generate_latest(Scrape(request.app.state.db))
         return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+
+    app.add_route("/metrics", metrics, methods=["GET"], include_in_schema=False)
