@@ -24,12 +24,19 @@ __all__ = ["SmsFailed", "SmsGateway", "gateway"]
 BACKENDS = ("outbox", "africastalking")
 
 
+class _Outbox(CountedSms, OutboxSms):
+    backend = "outbox"
+
+
+class _AfricasTalking(CountedSms, AfricasTalkingSms):
+    backend = "africastalking"
+
+
 def gateway(settings: Settings, session: Session) -> SmsGateway:
     if settings.sms_backend == "outbox":
-        return CountedSms("outbox", OutboxSms(session, keep_secrets=settings.demo))
+        return _Outbox(session, keep_secrets=settings.demo)
     if settings.sms_backend == "africastalking":
-        sender = _africastalking(settings.sms_username, settings.sms_api_key, settings.sms_sender)
-        return CountedSms("africastalking", sender)
+        return _africastalking(settings.sms_username, settings.sms_api_key, settings.sms_sender)
     raise SmsNotConfigured(
         f"Unknown SMS backend {settings.sms_backend!r}: set CP2HUB_SMS_BACKEND to "
         + " or ".join(BACKENDS)
@@ -39,4 +46,4 @@ def gateway(settings: Settings, session: Session) -> SmsGateway:
 
 @lru_cache(maxsize=4)
 def _africastalking(username: str, api_key: str, sender: str) -> AfricasTalkingSms:
-    return AfricasTalkingSms(username, api_key, sender)
+    return _AfricasTalking(username, api_key, sender)

@@ -23,6 +23,7 @@ from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
 from cp2hub import feed, metrics, rules
 from cp2hub.push import apply_batch
+from cp2hub.sms import SmsFailed
 from tests.deploy.test_nginx import NGINX, OPENSSL, proxied, setup  # noqa: F401 (fixtures)
 from tests.hub.test_serve import free_port
 from tests.sync.invariants import principal_of
@@ -258,3 +259,18 @@ def test_the_proxy_never_serves_the_metrics(proxied):  # noqa: F811 (the fixture
         assert client.get(path).status_code == 403, path
     hub_log = proxied["hub"].log()
     assert "/metrics" not in hub_log and "etrics" not in hub_log
+
+
+def test_an_sms_that_cannot_go_is_counted_as_failed():
+    class Unreachable:
+        def send(self, phone: str, text: str, secret: str | None = None) -> None:
+            raise SmsFailed("The SMS provider did not answer.")
+
+    class Counted(metrics.CountedSms, Unreachable):
+        backend = "africastalking"
+
+    failed = metrics.SMS.labels("africastalking", "failed")
+    before = failed._value.get()
+    with pytest.raises(SmsFailed):
+        Counted().send("254712345678", "KNEC CP2: hello")
+    assert failed._value.get() == before + 1
