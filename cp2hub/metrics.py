@@ -92,7 +92,7 @@ REFUSAL_REASONS = {
     "stored": "contradicts stored data (the database's constraints)",
     "scope": "outside the caller's centres",
     "reopening": "a reopening of a session not signed off, or without a reason",
-    "signing": "a sign-off before the session started or with officers unmarked",
+    "signing": "a sign-off of a session not in the timetable, not started, or not all marked",
     "one_centre": "a move that would put an officer at two centres in one session",
     "handover_time": "a materials handover without a time, or at a time out of its session",
     "rule": "any other refusal by the table's rule",
