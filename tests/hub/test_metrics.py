@@ -22,6 +22,7 @@ from cp2desk.sync.clock import HybridClock
 from cp2desk.sync.protocol import Change
 from cp2desk.sync.records import natural_id
 from cp2hub import feed, metrics, rules
+from cp2hub.cli import main
 from cp2hub.push import apply_batch
 from cp2hub.sms import SmsFailed
 from tests.deploy.test_nginx import NGINX, OPENSSL, proxied, setup  # noqa: F401 (fixtures)
@@ -274,3 +275,11 @@ def test_an_sms_that_cannot_go_is_counted_as_failed():
     with pytest.raises(SmsFailed):
         Counted().send("254712345678", "KNEC CP2: hello")
     assert failed._value.get() == before + 1
+
+
+def test_an_allow_list_entry_that_is_no_address_stops_the_hub(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("CP2HUB_METRICS_ALLOW", "127.0.0.1, prometheus.local")
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    assert main(["serve", "--database-url", url]) == 2
+    said = capsys.readouterr().err
+    assert "CP2HUB_METRICS_ALLOW" in said and "'prometheus.local' is not an address" in said
