@@ -239,9 +239,12 @@ def free_port() -> int:
 class HubProcess:
     """`cp2hub serve` in its own process on a free loopback port."""
 
-    def __init__(self, database_url: str, log: Path, workers: int = 1) -> None:
+    def __init__(
+        self, database_url: str, log: Path, workers: int = 1, settings: dict | None = None
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
+        self.settings = settings or {}  # more CP2HUB_ variables: {"METRICS_ENABLED": "0"}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -250,6 +253,7 @@ class HubProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CP2HUB_")}
         env["PYTHONPATH"] = str(ROOT)
         env["CP2HUB_MODE"] = "demo"  # seeded demo data; the outbox serves on PostgreSQL
+        env.update({f"CP2HUB_{k}": v for k, v in self.settings.items()})
         self.log_file = self.log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cp2hub.cli", "serve", "--port", str(self.port),

@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
+from cp2hub import metrics
 from cp2hub.api import accounts, admin, auth, claims, devices, health, sms, sync, vacancies
 from cp2hub.api.answers import describe_answers
 from cp2hub.api.deps import api_routes, caller, needs_token
@@ -48,6 +49,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
         authenticate=caller,
         grace_seconds=app.state.settings.body_grace_seconds,
     )
+    metrics.install(app)
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 
@@ -142,10 +144,15 @@ def _serve(args: argparse.Namespace) -> int:
         raise CliError(refusal)
     print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
     proxy = {"proxy_headers": args.proxy_headers, "forwarded_allow_ips": args.forwarded_allow_ips}
+    counts = None
     try:
         if args.workers > 1:  # each worker opens the database the parent has migrated
             db.dispose()
             os.environ["CP2HUB_DATABASE_URL"] = url
+            # The workers count in files here, summed by whichever answers /metrics
+            # (cp2hub.metrics); private to this hub, and gone when it stops.
+            counts = tempfile.mkdtemp(prefix="cp2hub-metrics-")
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = counts
             uvicorn.run(
                 "cp2hub.app:app_from_environment",
                 factory=True,
@@ -165,6 +172,9 @@ def _serve(args: argparse.Namespace) -> int:
             )
     finally:
         db.dispose()
+        if counts is not None:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+            shutil.rmtree(counts, ignore_errors=True)
     return 0
 
 

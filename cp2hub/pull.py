@@ -1,4 +1,6 @@
-"""Delta pull: the changes after a device's cursor, inside its scope, one page at a time."""
+"""Delta pull: the changes after a device's cursor, inside its scope, one page at a time.
+
+Every page served is counted, with its rows by table (`cp2hub.metrics.count_pull`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from sqlalchemy import CursorResult, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.protocol import PageWriter, PullPage, table_layout
-from cp2hub import feed, privacy
+from cp2hub import feed, metrics, privacy
 from cp2hub.models import REPLICATED
 from cp2hub.scope import Scope, visible
 
@@ -65,6 +67,7 @@ def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPa
             break
         taken.setdefault(name, []).append(row)
         last_seq, count = seq, count + 1
+    metrics.count_pull({name: len(rows) for name, rows in taken.items()})
     writer = PageWriter()
     for model in REPLICATED:  # parents before children, so a page applies in order
         rows = taken.get(model.__tablename__)

@@ -4,7 +4,8 @@ A batch is one transaction. Each entry is validated against its table's record, 
 handed to the rule for its table (`cp2hub.rules`), which checks role and scope and
 decides applied / conflict / refused (with the context and outcomes of
 `cp2hub.push_context`). An entry seen before (same idempotency key)
-gets the answer it got the first time, however often it is delivered.
+gets the answer it got the first time, however often it is delivered. What a batch
+answers now is counted once it is committed (`cp2hub.metrics.count_push`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
 from sqlalchemy import BigInteger, bindparam, insert, select
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, object_session
 from cp2desk.sync.clock import millis_of
 from cp2desk.sync.protocol import Answer, Change
 from cp2desk.sync.records import RECORD_BY_TABLE, column_types, wire_columns
-from cp2hub import privacy
+from cp2hub import metrics, privacy
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
@@ -64,14 +65,24 @@ def as_wire(obj: Base | None, scope: Scope | None = None) -> dict[str, Any] | No
     return privacy.wire_row(object_session(obj), obj, scope)
 
 
+class Refusal(NamedTuple):
+    """A change refused before its rule runs, and the code it is counted under
+    (`cp2hub.metrics.REFUSAL_REASONS`)."""
+
+    reason: str
+    answer: Answer
+
+
 @dataclass
 class Push:
-    """One device's batch, waiting to be applied; `rows` are its changes as checked."""
+    """One device's batch, waiting to be applied; `rows` are its changes as checked,
+    `answered` what was answered now, by key: (table, outcome, refusal reason)."""
 
     principal: Principal
     scope: Scope
     changes: list[Change]
-    rows: list[dict[str, Any] | Answer] = field(default_factory=list)
+    rows: list[dict[str, Any] | Refusal] = field(default_factory=list)
+    answered: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.rows:
@@ -81,30 +92,38 @@ class Push:
 def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
     """Apply a batch in one transaction, together with the batches other devices push at
     the same moment (`Database.grouped`); on an integrity error, entry by entry."""
+    push = Push(principal, scope_of(principal), changes)
     try:
-        push = Push(principal, scope_of(principal), changes)
-        return db.grouped(_apply_pushes, weigh=_weight).submit(push)
+        answers = db.grouped(_apply_pushes, weigh=_weight).submit(push)
     except IntegrityError:
-        return [_apply_alone(db, principal, change) for change in changes]
+        push.answered.clear()
+        answers = [_apply_alone(db, principal, change, push.answered) for change in changes]
+    metrics.count_push(push.answered.values(), RULES)
+    return answers
 
 
 def _weight(push: Push) -> int:
     return len(push.changes)
 
 
-def _apply_alone(db: Database, principal: Principal, change: Change, tries=3) -> Answer:
+def _apply_alone(
+    db: Database, principal: Principal, change: Change, answered: dict, tries=3
+) -> Answer:
     """One entry in its own transaction. An integrity error here is usually a race on
     PostgreSQL (a concurrent push inserted the same new row, or this very entry is being
     delivered twice at once): tried again, the entry sees that row or that answer. Only an
     entry that keeps failing is refused."""
     for _ in range(tries):
+        push = Push(principal, scope_of(principal), [change])
         try:
             with db.write() as session:
-                push = Push(principal, scope_of(principal), [change])
-                return _apply_pushes(session, [push])[0][0]
+                answer = _apply_pushes(session, [push])[0][0]
         except IntegrityError as exc:
             error = exc
-    return _remember_refusal(db, principal, change, error)
+            continue
+        answered.update(push.answered)
+        return answer
+    return _remember_refusal(db, principal, change, error, answered)
 
 
 _ENTRY = AppliedEntry.__table__.c
@@ -121,6 +140,8 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
     on the device that first sent it (another device's answer may hold rows outside the
     asking device's scope)."""
     contexts = [PushContext(session, p.principal, p.scope) for p in pushes]
+    for push in pushes:  # a group tried again starts its count again
+        push.answered.clear()
     for ctx in contexts[1:]:  # what was loaded and written is shared; who asks is not
         ctx.cache, ctx.new_rows, ctx.promoted = (
             contexts[0].cache,
@@ -141,8 +162,9 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
         for change, row in zip(push.changes, push.rows, strict=True):
             if change.key in seen or change.key in fresh:
                 continue
-            answer, obj = _apply_one(ctx, change, row)
+            answer, obj, reason = _apply_one(ctx, change, row)
             fresh[change.key] = (answer, ctx)
+            push.answered[change.key] = (change.table, answer.outcome, reason)
             owner[change.key] = ctx.principal.device_id
             if obj is not None:
                 written.append((answer, obj))
@@ -166,6 +188,10 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
         )
     answers = {key: answer for key, (answer, _) in fresh.items()}
     answers |= {key: Answer.model_validate_json(stored) for key, stored in seen.items()}
+    for p in pushes:
+        for c in p.changes:
+            if owner[c.key] != p.principal.device_id:
+                p.answered[c.key] = (c.table, "refused", "key")
     return [
         [
             answers[c.key] if owner[c.key] == p.principal.device_id else _foreign(c)
@@ -183,45 +209,52 @@ def _foreign(change: Change) -> Answer:
     )
 
 
-def _checked(principal: Principal, change: Change) -> dict[str, Any] | Answer:
+def _checked(principal: Principal, change: Change) -> dict[str, Any] | Refusal:
     """What can be checked of a change without the database: a known table, a well-formed
     row from this device with a sane clock. The row as the rule takes it, with the fields
     that are the hub's to say set (`cp2hub.rules.authorship`), or the refusal. Done before
     the change waits for its turn to write, so the writer does less."""
     if change.table not in RULES:
-        return _refused(change, f"Changes to '{change.table}' cannot be made from a device.")
+        return _unfit(change, "table", f"Changes to '{change.table}' cannot be made from a device.")
     try:
         row = row_model(change.table).model_validate(change.row).model_dump()
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        return _refused(change, f"The change was malformed ({where}: {first['msg']}).")
+        return _unfit(change, "form", f"The change was malformed ({where}: {first['msg']}).")
     if not row.get("id") or not row.get("hlc") or row["hlc"] < 0 or not row.get("origin"):
-        return _refused(change, "The change has no id, clock or origin.")
+        return _unfit(change, "form", "The change has no id, clock or origin.")
     if row["origin"] != principal.device_id:
-        return _refused(change, "The change names another device as its origin.")
+        return _unfit(change, "origin", "The change names another device as its origin.")
     if millis_of(row["hlc"]) > time.time() * 1000 + CLOCK_SKEW_LIMIT_MS:
-        return _refused(
+        return _unfit(
             change,
+            "clock",
             "This computer's clock is ahead of the real time. Set the correct date and "
             "time, then sync again.",
         )
     refusal = stamp(change.table, principal, row)  # who and when are the hub's to say
-    return _refused(change, refusal) if refusal else row
+    return _unfit(change, "authorship", refusal) if refusal else row
+
+
+def _unfit(change: Change, reason: str, message: str) -> Refusal:
+    return Refusal(reason, _refused(change, message))
 
 
 def _apply_one(
-    ctx: PushContext, change: Change, row: dict[str, Any] | Answer
-) -> tuple[Answer, Base | dict[str, Any] | None]:
-    if isinstance(row, Answer):
-        return row, None
+    ctx: PushContext, change: Change, row: dict[str, Any] | Refusal
+) -> tuple[Answer, Base | dict[str, Any] | None, str | None]:
+    """The answer, the row written if any, and the code of a refusal."""
+    if isinstance(row, Refusal):
+        return row.answer, None, row.reason
     try:
         obj = RULES[change.table](ctx, change, row)
     except Refused as exc:
+        reason = metrics.reason_raised(exc)
         if exc.row is not None:
             hub_row = as_wire(exc.row, ctx.scope)
-            return _refused(change, str(exc), hub_row, exc.row.__tablename__), None
-        return _refused(change, str(exc), _hub_row(ctx, change.table, row["id"])), None
+            return _refused(change, str(exc), hub_row, exc.row.__tablename__), None, reason
+        return _refused(change, str(exc), _hub_row(ctx, change.table, row["id"])), None, reason
     except Conflict as exc:
         answer = Answer(
             key=change.key,
@@ -230,8 +263,8 @@ def _apply_one(
             row=as_wire(exc.row, ctx.scope),
             table=exc.row.__tablename__ if exc.row is not None else None,
         )
-        return answer, None
-    return Answer(key=change.key, outcome="applied"), obj
+        return answer, None, None
+    return Answer(key=change.key, outcome="applied"), obj, None
 
 
 def _refused(
@@ -248,11 +281,14 @@ def _hub_row(ctx: PushContext, table: str, row_id: str) -> dict[str, Any] | None
     return as_wire(ctx.session.scalar(query), ctx.scope)
 
 
-def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -> Answer:
+def _remember_refusal(
+    db: Database, principal: Principal, change: Change, exc, answered: dict
+) -> Answer:
     answer = _refused(change, "The hub could not store this change: it contradicts stored data.")
     with db.write() as session:
         stored = session.get(AppliedEntry, change.key)
         if stored is not None and stored.device_id != principal.device_id:
+            answered[change.key] = (change.table, "refused", "key")
             return _foreign(change)
         if stored is not None:  # a concurrent delivery was answered first: give its answer
             return Answer.model_validate_json(stored.answer)
@@ -264,4 +300,5 @@ def _remember_refusal(db: Database, principal: Principal, change: Change, exc) -
                 at=utcnow(),
             )
         )
+    answered[change.key] = (change.table, "refused", "stored")
     return answer

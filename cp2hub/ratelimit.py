@@ -25,8 +25,10 @@ KEPT = dt.timedelta(days=1)
 """Attempts older than this are deleted whatever their key (no window is longer)."""
 
 _HIT = RateHit.__table__
-_COUNT = select(func.count()).select_from(_HIT).where(
-    _HIT.c.key == bindparam("key"), _HIT.c.at > bindparam("since")
+_COUNT = (
+    select(func.count())
+    .select_from(_HIT)
+    .where(_HIT.c.key == bindparam("key"), _HIT.c.at > bindparam("since"))
 )
 _TURN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 

@@ -7,10 +7,12 @@ passwords in full in the SMS outbox so someone can read them there.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +20,20 @@ def default_database_url() -> str:
     folder = Path(platformdirs.user_data_dir("cp2hub", "KNEC"))
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'hub.sqlite3'}"
+
+
+def networks(addresses: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """`127.0.0.1, 10.0.0.0/8` as networks; ValueError names an entry that is neither an
+    address nor a network."""
+    found = []
+    for entry in (part.strip() for part in addresses.split(",")):
+        if not entry:
+            continue
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an address or a network (CIDR)") from None
+    return found
 
 
 class Settings(BaseSettings):
@@ -40,6 +56,17 @@ class Settings(BaseSettings):
     password_sms_per_number_per_hour: int = 3
     pull_page_size: int = 5000
     body_grace_seconds: float = 20.0  # then a request body must arrive at 2 KB/s (limits.py)
+    # Who may read /metrics (cp2hub.metrics): clients at these addresses or networks
+    # (comma-separated; empty: none), and anyone sending `Authorization: Bearer <token>`.
+    metrics_enabled: bool = True  # off: nothing counted, no /metrics (cp2hub.metrics)
+    metrics_allow: str = "127.0.0.1,::1"
+    metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        networks(value)
+        return value
 
     def resolved_database_url(self) -> str:
         return self.database_url or default_database_url()

@@ -3,7 +3,8 @@
 `outbox` (the default) stores messages in `sms_message` for development, tests and
 the demo, with secrets masked outside demo mode; `africastalking` sends them through
 Africa's Talking. A gateway is made per unit of work (`gateway(settings, session)`):
-the outbox writes in that session's transaction, Africa's Talking ignores it.
+the outbox writes in that session's transaction, Africa's Talking ignores it. Each
+gateway counts what it sends and fails to send (`cp2hub.metrics`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
+from cp2hub.metrics import CountedSms
 from cp2hub.settings import Settings
 from cp2hub.sms.africastalking import AfricasTalkingSms, SmsNotConfigured
 from cp2hub.sms.base import SmsFailed, SmsGateway
@@ -22,9 +24,17 @@ __all__ = ["SmsFailed", "SmsGateway", "gateway"]
 BACKENDS = ("outbox", "africastalking")
 
 
+class _Outbox(CountedSms, OutboxSms):
+    backend = "outbox"
+
+
+class _AfricasTalking(CountedSms, AfricasTalkingSms):
+    backend = "africastalking"
+
+
 def gateway(settings: Settings, session: Session) -> SmsGateway:
     if settings.sms_backend == "outbox":
-        return OutboxSms(session, keep_secrets=settings.demo)
+        return _Outbox(session, keep_secrets=settings.demo)
     if settings.sms_backend == "africastalking":
         return _africastalking(settings.sms_username, settings.sms_api_key, settings.sms_sender)
     raise SmsNotConfigured(
@@ -36,4 +46,4 @@ def gateway(settings: Settings, session: Session) -> SmsGateway:
 
 @lru_cache(maxsize=4)
 def _africastalking(username: str, api_key: str, sender: str) -> AfricasTalkingSms:
-    return AfricasTalkingSms(username, api_key, sender)
+    return _AfricasTalking(username, api_key, sender)
