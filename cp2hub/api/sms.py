@@ -33,6 +33,7 @@ from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings
 from cp2hub.api.gateway import Limiter, Sms
 from cp2hub.errors import Forbidden, HubError
+from cp2hub.logs import masked_phone
 from cp2hub.sms import SmsFailed
 
 log = logging.getLogger(__name__)
@@ -64,14 +65,21 @@ async def inbound(
         log.warning("PASSWORD by SMS: too many requests from one number; ignored")
         return RECEIVED
 
-    def reset() -> None:
+    def reset() -> bool:
         with db.write() as session:
-            accounts.send_new_password(session, number, sms(session), settings)
+            return accounts.send_new_password(session, number, sms(session), settings)
 
     try:
-        await run_in_threadpool(reset)
+        sent = await run_in_threadpool(reset)
     except SmsFailed as exc:
         log.warning("PASSWORD by SMS: the new password could not be sent: %s", exc.message)
+        return RECEIVED
+    what = "a new password was sent" if sent else "the number has no account"
+    log.info(
+        "PASSWORD by SMS: %s",
+        what,
+        extra={"event": "password_reset", "phone": masked_phone(number), "sent": sent},
+    )
     return RECEIVED
 
 
