@@ -34,11 +34,11 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
-from cp2desk.sync.protocol import APP_VERSION_HEADER, PROTOCOL_HEADER
+from cp2desk.sync.protocol import APP_VERSION_HEADER, PROTOCOL_HEADER, REQUEST_ID_HEADER
 from cp2hub.api.deps import api_routes
 from cp2hub.errors import problem
 
-REQUEST_ID_HEADER = "X-Request-ID"
+ID_HEADER = REQUEST_ID_HEADER.lower().encode()
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 """An id taken as it came: nginx's `$request_id` (32 hex digits), a UUID, and the like."""
 HEADER_TEXT = 40
@@ -169,7 +169,7 @@ class RequestLog:
             return
         started = time.perf_counter()
         headers = {k.lower(): v for k, v in scope["headers"]}
-        rid = _accepted(headers.get(b"x-request-id", b"")) or uuid.uuid4().hex
+        rid = _accepted(headers.get(ID_HEADER, b"")) or uuid.uuid4().hex
         request_id.set(rid)
         answer = {"status": 0, "bytes": 0}
 
@@ -178,7 +178,7 @@ class RequestLog:
                 answer["status"] = message["status"]
                 message = {
                     **message,
-                    "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())],
+                    "headers": [*message.get("headers", []), (ID_HEADER, rid.encode())],
                 }
             elif message["type"] == "http.response.body":
                 answer["bytes"] += len(message.get("body", b""))
