@@ -105,7 +105,8 @@ LOG_SCAN = pytest.StashKey[log_scan.LogScan]()
 PATCHES = pytest.StashKey[pytest.MonkeyPatch]()
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
     scan = log_scan.LogScan(config._tmp_path_factory.getbasetemp() / "log-records.jsonl")
     scan.attach("cp2hub", "cp2desk")
     config.stash[LOG_SCAN] = scan
