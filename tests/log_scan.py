@@ -46,9 +46,12 @@ class Finding:
     kind: str
     where: str
     line: str
+    secret: str
 
     def __str__(self) -> str:
-        shown = self.line if len(self.line) < 300 else self.line[:300] + "…"
+        """The line with the secret blanked, so the report does not spread it further."""
+        shown = self.line.replace(self.secret, "<SECRET>")
+        shown = shown if len(shown) < 300 else shown[:300] + "…"
         return f"{self.kind} in {self.where}: {shown}"
 
 
@@ -63,12 +66,14 @@ class LogScan:
         self.handler.setFormatter(JsonFormatter())
         self.secrets: dict[str, str] = {}
         self.tokens: set[str] = set()
+        self.token_lengths: set[int] = set()
 
     def know(self, secret: str | None, kind: str) -> None:
         if not secret or len(secret) < MIN_SECRET:
             return
         if kind.endswith("token"):
             self.tokens.add(secret)
+            self.token_lengths.add(len(secret))
         else:
             self.secrets.setdefault(secret, kind)
 
@@ -91,20 +96,23 @@ class LogScan:
     def scan(self, lines: Iterable[str], where: str) -> Iterator[Finding]:
         secrets = sorted(self.secrets.items(), key=lambda item: -len(item[0]))
         for line in lines:
-            kind = self._kind(line, secrets)
-            if kind:
-                yield Finding(kind, where, line.rstrip("\n"))
+            found = self._found(line, secrets)
+            if found:
+                yield Finding(found[0], where, line.rstrip("\n"), found[1])
 
-    def _kind(self, line: str, secrets: list[tuple[str, str]]) -> str | None:
+    def _found(self, line: str, secrets: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """(what kind of secret, the secret) of the first one in `line`."""
         for run in TOKEN_CHARS.findall(line):
-            if run in self.tokens or any(t in run for t in self.tokens if len(t) < len(run)):
-                return "a token the hub issued"
+            token = next((w for w in _windows(run, self.token_lengths) if w in self.tokens), "")
+            if token:
+                return "a token the hub issued", token
         for secret, kind in secrets:
             if secret in line:
-                return kind
+                return kind, secret
         for kind, pattern in PATTERNS.items():
-            if pattern.search(line):
-                return kind
+            match = pattern.search(line)
+            if match:
+                return kind, match.group(0)
         return None
 
     def know_constants(self) -> None:
@@ -117,6 +125,14 @@ class LogScan:
                 named = attribute.isupper() and NAMED_SECRET.search(attribute)
                 if named and isinstance(value, str):
                     self.know(value, f"{name}.{attribute}")
+
+
+def _windows(run: str, lengths: set[int]) -> Iterator[str]:
+    """Every part of `run` as long as a token, so a token run together with other token
+    characters is found too."""
+    for length in lengths:
+        for start in range(len(run) - length + 1):
+            yield run[start : start + length]
 
 
 def _lines(path: Path) -> Iterator[str]:
