@@ -14,7 +14,7 @@ from cp2hub.api.deps import api_routes, caller, needs_token
 from cp2hub.db import Database
 from cp2hub.errors import install_handlers
 from cp2hub.limits import RequestGate
-from cp2hub.logs import RequestLog
+from cp2hub.logs import RequestLog, describe_request_id
 from cp2hub.settings import Settings
 
 log = logging.getLogger("cp2hub")
@@ -54,6 +54,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     describe_answers(app)
+    describe_request_id(app)
     return app
 
 

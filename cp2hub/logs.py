@@ -197,6 +197,26 @@ class RequestLog:
             log.info("%s %s %s", fields["method"], where, fields["status"], extra=fields)
 
 
+def describe_request_id(app: Any) -> None:
+    """Make the app's `/openapi.json` give every answer the `X-Request-ID` header."""
+    build = app.openapi
+    header = {
+        "description": "The hub's id of the request, as its log lines carry it: the proxy's "
+        "X-Request-ID when well formed, else made by the hub.",
+        "schema": {"type": "string", "maxLength": 64},
+    }
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for answer in operation.get("responses", {}).values():
+                    answer.setdefault("headers", {})[REQUEST_ID_HEADER] = header
+        return schema
+
+    app.openapi = openapi
+
+
 def _accepted(sent: bytes) -> str | None:
     text = sent.decode("latin-1").strip()
     return text if REQUEST_ID.fullmatch(text) else None

@@ -97,7 +97,10 @@ def test_every_line_is_json_with_the_request_fields(run):
     assert all(set(line) == REQUEST_FIELDS for line in requests), requests[0]
     pull = next(line for line in requests if line["route"] == "/sync/pull")
     assert pull["method"] == "GET" and pull["path"] == "/sync/pull"
-    assert pull["query"] == ["cursor", "scope_key"]  # the names of the parameters, never their values
+    assert pull["query"] == [
+        "cursor",
+        "scope_key",
+    ]  # the names of the parameters, never their values
     assert pull["status"] == 200 and pull["bytes"] > 0 and pull["duration_ms"] > 0
     assert pull["client"] == "127.0.0.1"
     assert pull["device_id"] == run.client.device_id and pull["user_id"]
@@ -197,3 +200,14 @@ def test_a_failure_is_answered_with_its_id_too(tmp_path):
     assert answer.status_code == 500
     assert answer.json()["code"] == "server_error"
     assert len(answer.headers[REQUEST_ID_HEADER]) == 32
+
+
+def test_the_description_gives_every_answer_the_header(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    upgrade(db)
+    with TestClient(create_app(db, Settings())) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    db.dispose()
+    answers = [a for ops in paths.values() for op in ops.values() for a in op["responses"].values()]
+    assert len(answers) > 100
+    assert all(REQUEST_ID_HEADER in answer["headers"] for answer in answers)
