@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 
 import httpx
@@ -17,6 +18,7 @@ from cp2desk import __version__
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.errors import RequestRefused
 from cp2desk.sync.protocol import REQUEST_ID_HEADER
+from cp2hub import history
 from cp2hub.app import create_app
 from cp2hub.db import Database
 from cp2hub.limits import JSON_BODY_BYTES
@@ -211,3 +213,17 @@ def test_the_description_gives_every_answer_the_header(tmp_path):
     answers = [a for ops in paths.values() for op in ops.values() for a in op["responses"].values()]
     assert len(answers) > 100
     assert all(REQUEST_ID_HEADER in answer["headers"] for answer in answers)
+
+
+def test_a_history_that_changed_under_the_hub_is_logged(tmp_path, caplog):
+    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    upgrade(db)
+    before = history.identity(db)
+    with db.write() as session:
+        after = history.new_seed(session)  # as `cp2hub restored` does
+    time.sleep(history.FRESH_SECONDS + 0.1)
+    with caplog.at_level(logging.INFO, logger="cp2hub.history"):
+        assert history.identity(db) == after
+    db.dispose()
+    (logged,) = caplog.records
+    assert (logged.event, logged.was, logged.history_id) == ("history_changed", before, after)
