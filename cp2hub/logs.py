@@ -1,7 +1,7 @@
 """The hub's log as an operator searches it: one JSON object a line, on stderr.
 
-Every line has `time` (UTC), `level`, `logger` and `message`, the `request_id` of the
-request it was written for, and what its call passed as `extra` (an `event` name for the
+Every line has `time` (UTC), `level`, `logger`, `message` and `pid`, the `request_id` of
+the request it was written for, and what its call passed as `extra` (an `event` name for the
 notable ones: `sign_in`, `device_revoked`, `push`, ...). Each request adds one line of
 its own (`event: "request"`, written by `RequestLog`), in place of uvicorn's access log.
 
@@ -65,6 +65,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # which worker, under --workers N
         }
         current = request_id.get()
         if current:

@@ -31,7 +31,7 @@ from tests.sync.scenario import PASSWORD, build_world
 KEY = "Lg7-inbound-key-Wq2"
 WRONG_PASSWORD = "not-the-password-9"
 REQUEST_FIELDS = {
-    "time", "level", "logger", "message", "request_id", "event", "method", "route", "path",
+    "time", "level", "logger", "message", "pid", "request_id", "event", "method", "route", "path",
     "query", "status", "duration_ms", "bytes", "client", "device_id", "user_id", "protocol",
     "app_version",
 }  # fmt: skip
