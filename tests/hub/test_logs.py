@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 
@@ -24,10 +25,12 @@ from cp2hub.db import Database
 from cp2hub.limits import JSON_BODY_BYTES
 from cp2hub.schema import upgrade
 from cp2hub.settings import Settings
+from tests.deploy import test_nginx as nginx_site
 from tests.hub.test_serve_sms import Served, inbound
 from tests.log_scan import LogScan
 from tests.sync.scenario import PASSWORD, build_world
 
+proxied, setup = nginx_site.proxied, nginx_site.setup  # nginx in front of `cp2hub serve`
 KEY = "Lg7-inbound-key-Wq2"
 WRONG_PASSWORD = "not-the-password-9"
 REQUEST_FIELDS = {
@@ -227,3 +230,19 @@ def test_a_history_that_changed_under_the_hub_is_logged(tmp_path, caplog):
     db.dispose()
     (logged,) = caplog.records
     assert (logged.event, logged.was, logged.history_id) == ("history_changed", before, after)
+
+
+@pytest.mark.skipif(nginx_site.NGINX is None, reason="needs nginx")
+def test_behind_nginx_the_hub_logs_nginxs_id_and_nginx_logs_no_key(proxied):
+    client = proxied["client"]
+    answer = client.get("/health/live", headers={REQUEST_ID_HEADER: "made-by-the-client"})
+    made = answer.headers[REQUEST_ID_HEADER]
+    assert re.fullmatch(r"[0-9a-f]{32}", made)  # nginx's $request_id; a client's is not taken
+    lines = nginx_site.logged(proxied["hub"].log, made)
+    assert f'"request_id": "{made}"' in lines
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    client.post(f"/sms/inbound?key={KEY}", content=b"text=PASSWORD", headers=form)
+    nginx_site.logged(proxied["hub"].log, '"path": "/sms/inbound"')
+    client.get("/nothing-here?after=inbound")
+    access = nginx_site.logged(lambda: (proxied["folder"] / "access.log").read_text(), "after=")
+    assert KEY not in access and "/sms/inbound" not in access
