@@ -69,8 +69,8 @@ class LogScan:
         self.token_lengths: set[int] = set()
 
     def know(self, secret: str | None, kind: str) -> None:
-        if not secret or len(secret) < MIN_SECRET:
-            return
+        if not secret or len(secret) < MIN_SECRET or not any(c.isalnum() for c in secret):
+            return  # a mask ("••••••••") checked as a password is no secret
         if kind.endswith("token"):
             self.tokens.add(secret)
             self.token_lengths.add(len(secret))
