@@ -59,7 +59,8 @@ def identity(db: Database) -> str:
         _known[db] = (now, found)
     if known is not None and known[1] != found:
         log.warning(
-            "the hub's history changed (restored from a backup): devices offer again what it lacks and pull from the start",
+            "the hub's history changed (restored from a backup): devices offer again what "
+            "it lacks and pull from the start",
             extra={"event": "history_changed", "history_id": found, "was": known[1]},
         )
     return found
