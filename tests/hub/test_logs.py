@@ -246,3 +246,21 @@ def test_behind_nginx_the_hub_logs_nginxs_id_and_nginx_logs_no_key(proxied):
     client.get("/nothing-here?after=inbound")
     access = nginx_site.logged(lambda: (proxied["folder"] / "access.log").read_text(), "after=")
     assert KEY not in access and "/sms/inbound" not in access
+
+
+def test_the_runs_scan_reads_the_hubs_lines_and_knows_its_tokens(request, tmp_path):
+    from tests.conftest import LOG_SCAN
+
+    scan = request.config.stash[LOG_SCAN]
+    db = Database(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    upgrade(db)
+    world = build_world(db)
+    login = {"phone": world.users["manager_alpha"], "password": PASSWORD}
+    with TestClient(create_app(db, Settings())) as client:
+        pair = client.post("/auth/login", json={**login, "device_id": str(uuid.uuid4())}).json()
+    db.dispose()
+    assert {pair["access_token"], pair["refresh_token"]} <= scan.tokens
+    assert PASSWORD in scan.secrets
+    assert scan.handler in logging.getLogger().handlers
+    records = scan.path.read_text(encoding="utf-8").splitlines()
+    assert any('"route": "/auth/login"' in line for line in records[-5:])
