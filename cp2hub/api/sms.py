@@ -8,8 +8,9 @@ Only the provider may call it: the route answers as if it did not exist until
 CP2HUB_SMS_INBOUND_KEY is set, and then wants that secret as the password of HTTP Basic
 credentials (`https://sms:KEY@hub/sms/inbound`), in an `X-Inbound-Key` header, or as
 `?key=KEY`. Africa's Talking cannot add headers to its callbacks; the query string is
-the form it surely keeps, so `redact_access_log` takes the key out of uvicorn's access
-log lines (Basic credentials and headers are never logged).
+the form it surely keeps, so no log keeps its values: `cp2hub serve` logs a query's
+parameter names only (`cp2hub.logs`), and `redact_access_log` takes the key out of
+uvicorn's access log where it is on (Basic credentials and headers are never logged).
 """
 
 from __future__ import annotations
