@@ -193,9 +193,10 @@ class RequestLog:
                 await failed(scope, receive, send_with_id)
             raise
         finally:
-            fields = _request_fields(scope, headers, answer, started)
-            where = fields["route"] or fields["path"]
-            log.info("%s %s %s", fields["method"], where, fields["status"], extra=fields)
+            if log.isEnabledFor(logging.INFO):
+                fields = _request_fields(scope, headers, answer, started)
+                where = fields["route"] or fields["path"]
+                log.info("%s %s %s", fields["method"], where, fields["status"], extra=fields)
 
 
 def describe_request_id(app: Any) -> None:
