@@ -116,6 +116,8 @@ def _sync(args) -> int:
         return 0
     except (SyncError, ReplicaError) as exc:
         print(f"Sync failed: {exc.message}", file=sys.stderr)
+        if getattr(exc, "reference", None):
+            print(f"Reference: {exc.reference} (for the help desk)", file=sys.stderr)
         return 1
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import re
 import shutil
 import sys
@@ -70,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the reverse proxy's addresses or networks, comma-separated (default: "
         "$FORWARDED_ALLOW_IPS, else 127.0.0.1); never '*' where clients reach the hub directly",
     )
+    serve.add_argument(
+        "--log-level", choices=["debug", "info", "warning"], default="info",
+        help="the least a line must matter to be logged (one JSON object a line, on stderr)",
+    )  # fmt: skip
     _database_option(serve)
     serve.set_defaults(command=_serve)
 
@@ -133,18 +138,28 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from cp2hub import history, logs
     from cp2hub.app import create_app, settled
 
     url = _url(args)
     settings = _settings(url)
-    db = _open(url)
+    with logs.Held("alembic") as migrations:
+        db = _open(url)
     refusal = settings.refusal(db.engine.dialect.name)
     if refusal:
         db.dispose()
         raise CliError(refusal)
-    print(f"cp2hub: serving {_show(url)} on http://{args.host}:{args.port}", file=sys.stderr)
+    logs.configure(args.log_level)
+    migrations.replay()
+    where = {"schema": current_revision(db), "history_id": history.identity(db)}
+    logging.getLogger("cp2hub").info(
+        "cp2hub: serving %s on http://%s:%s", _show(url), args.host, args.port,
+        extra={"event": "serving", **where},
+    )  # fmt: skip
     proxy = {"proxy_headers": args.proxy_headers, "forwarded_allow_ips": args.forwarded_allow_ips}
     counts = None
+    logged = {"log_config": logs.config(args.log_level), "log_level": args.log_level}
+    logged["access_log"] = False  # each request's line is logs.RequestLog's
     try:
         if args.workers > 1:  # each worker opens the database the parent has migrated
             db.dispose()
@@ -159,16 +174,16 @@ def _serve(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 host=args.host,
                 port=args.port,
-                log_level="info",
                 **proxy,
+                **logged,
             )
         else:
             uvicorn.run(
                 settled(create_app(db, settings)),
                 host=args.host,
                 port=args.port,
-                log_level="info",
                 **proxy,
+                **logged,
             )
     finally:
         db.dispose()

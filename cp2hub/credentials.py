@@ -15,11 +15,14 @@ short-lived, so trying it while locked is no way in either.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from cp2hub.errors import AccountLocked, WrongPassword
 from cp2hub.models import AppUser
 from cp2hub.passwords import hash_password, verify_password
 from cp2hub.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def set_pending(user: AppUser, password: str, now: dt.datetime) -> None:
@@ -61,6 +64,14 @@ def check(user: AppUser, password: str, settings: Settings, now: dt.datetime, wr
     if user.failed_logins >= settings.max_failed_logins:
         user.locked_until = now + dt.timedelta(minutes=settings.lockout_minutes)
         user.failed_logins = 0
+        log.warning(
+            "account locked after too many wrong passwords",
+            extra={
+                "event": "account_locked",
+                "user_id": user.id,
+                "minutes": settings.lockout_minutes,
+            },
+        )
     raise WrongPassword(wrong)
 
 

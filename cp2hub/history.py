@@ -22,6 +22,7 @@ restore the operator runs `cp2hub restored`, which draws a new seed (`new_seed`)
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import threading
@@ -35,6 +36,7 @@ from cp2hub.auth import utcnow
 from cp2hub.db import Database
 from cp2hub.models import HubHistory
 
+log = logging.getLogger(__name__)
 FRESH_SECONDS = 2.0
 """How long a process reuses the identity it read: a pull or push costs no query for it,
 and a restore (done with the hub stopped) or `cp2hub restored` is seen within this time."""
@@ -55,6 +57,12 @@ def identity(db: Database) -> str:
         found = read_identity(session)
     with _lock:
         _known[db] = (now, found)
+    if known is not None and known[1] != found:
+        log.warning(
+            "the hub's history changed (restored from a backup): devices offer again what "
+            "it lacks and pull from the start",
+            extra={"event": "history_changed", "history_id": found, "was": known[1]},
+        )
     return found
 
 

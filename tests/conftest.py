@@ -1,5 +1,6 @@
 """Shared database fixtures: a migrated hub database on SQLite, and on PostgreSQL too
-when CI provides one in CP2HUB_TEST_DATABASE_URL.
+when CI provides one in CP2HUB_TEST_DATABASE_URL. And the run's scan of its own logs for
+secrets (`tests/log_scan.py`): a secret in any line fails the run.
 
 PostgreSQL isolation: each test module gets its own freshly created database
 (dropped afterwards), and each test starts from an empty `public` schema in it.
@@ -8,6 +9,7 @@ PostgreSQL isolation: each test module gets its own freshly created database
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from sqlalchemy.engine import make_url
 from cp2desk.sync import tokens
 from cp2hub.db import Database
 from cp2hub.schema import upgrade
+from tests import log_scan
 
 PG_URL = os.environ.get("CP2HUB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else [])
@@ -94,3 +97,80 @@ def test_keyring(tmp_path):
     yield backend
     tokens.choose_keyring(None)
     keyring.set_keyring(previous)
+
+
+# --- no secret in any log line of the run (tests/log_scan.py) -----------------------
+
+LOG_SCAN = pytest.StashKey[log_scan.LogScan]()
+PATCHES = pytest.StashKey[pytest.MonkeyPatch]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    scan = log_scan.LogScan(config._tmp_path_factory.getbasetemp() / "log-records.jsonl")
+    scan.attach("cp2hub", "cp2desk")
+    config.stash[LOG_SCAN] = scan
+    config.stash[PATCHES] = patches = pytest.MonkeyPatch()
+    _record_secrets(scan, patches)
+
+
+def _record_secrets(scan: log_scan.LogScan, patches: pytest.MonkeyPatch) -> None:
+    """Wrap what makes or takes a secret, so the scan knows each one the run saw."""
+    from argon2 import PasswordHasher
+
+    from cp2desk.sync.client import HubClient
+    from cp2hub import auth
+
+    issue, take = auth._issue, HubClient._take
+    hash_, verify = PasswordHasher.hash, PasswordHasher.verify
+
+    def issued(*args, **kwargs):
+        pair = issue(*args, **kwargs)
+        scan.know(pair.access_token, "access token")
+        scan.know(pair.refresh_token, "refresh token")
+        return pair
+
+    def taken(client, pair):
+        scan.know(pair.access_token, "access token")
+        scan.know(pair.refresh_token, "refresh token")
+        return take(client, pair)
+
+    def hashed(hasher, password, *args, **kwargs):
+        scan.know(password if isinstance(password, str) else None, "a password")
+        return hash_(hasher, password, *args, **kwargs)
+
+    def verified(hasher, stored, password):
+        scan.know(password if isinstance(password, str) else None, "a password")
+        return verify(hasher, stored, password)
+
+    patches.setattr(auth, "_issue", issued)
+    patches.setattr(HubClient, "_take", taken)
+    patches.setattr(PasswordHasher, "hash", hashed)
+    patches.setattr(PasswordHasher, "verify", verified)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from cp2hub.demo.accounts import DEMO_PASSWORD
+
+    config = session.config
+    scan = config.stash.get(LOG_SCAN, None)
+    if scan is None:
+        return
+    scan.detach()
+    config.stash[PATCHES].undo()
+    scan.know(DEMO_PASSWORD, "the demo password")
+    scan.know_constants()
+    found = scan.findings(config._tmp_path_factory.getbasetemp().rglob("*.log"))
+    if not found:
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"{len(found)} log line(s) of this run hold a secret (tests/log_scan.py):"]
+    lines += [f"  {finding}" for finding in found[:20]]
+    if reporter is not None:
+        reporter.write_sep("=", "secrets in the logs", red=True)
+        for line in lines:
+            reporter.write_line(line)
+    else:
+        print("\n".join(lines), file=sys.stderr)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -20,6 +20,7 @@ from cp2desk.sync.protocol import (
     APP_VERSION_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    REQUEST_ID_HEADER,
     Change,
     LoginRequest,
     PullPage,
@@ -162,9 +163,11 @@ class HubClient:
             raise errors.HubUnreachable(
                 "Cannot reach the hub. Check the network; your work is kept on this computer."
             ) from exc
+        request_id = response.headers.get(REQUEST_ID_HEADER) or None
         if response.status_code >= 500:
             raise errors.HubFailed(
-                f"The hub had a problem (error {response.status_code}). Try again later."
+                f"The hub had a problem (error {response.status_code}). Try again later.",
+                request_id,
             )
         if raw and response.status_code < 400:
             return content
@@ -176,7 +179,8 @@ class HubClient:
                 self.access_token = None
                 return self._call(method, path, body, authed, params, retried=True, raw=raw)
             kind = BY_CODE.get(code, errors.RequestRefused)
-            raise kind(message or f"The hub refused the request (error {response.status_code}).")
+            refused = message or f"The hub refused the request (error {response.status_code})."
+            raise kind(refused, request_id)
         return data
 
     @staticmethod

@@ -1,6 +1,14 @@
-"""Errors a user can meet while signing in or syncing; each carries a message for them."""
+"""Errors a user can meet while signing in or syncing; each carries a message for them.
+
+An error the hub answered with carries the hub's id of that request (`X-Request-ID`): the
+app shows its start as a reference the user can read to the help desk, who finds the
+request's lines in the hub's log by it.
+"""
 
 from __future__ import annotations
+
+REFERENCE_LENGTH = 8
+"""Characters of the request id a user reads out: one request in billions shares them."""
 
 
 class SyncError(Exception):
@@ -8,9 +16,15 @@ class SyncError(Exception):
 
     code = "sync_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, request_id: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.request_id = request_id
+
+    @property
+    def reference(self) -> str | None:
+        """The start of the hub's request id, or None when the hub did not answer."""
+        return self.request_id[:REFERENCE_LENGTH] if self.request_id else None
 
 
 class HubUnreachable(SyncError):

@@ -40,6 +40,8 @@ that the hub was restored from backup, and would silently lose what the backup l
 PROTOCOL_HEADER = "X-CP2-Protocol"
 APP_VERSION_HEADER = "X-CP2-App-Version"
 """The version of CP2 Desk sending a request, recorded on its device at sign-in and refresh."""
+REQUEST_ID_HEADER = "X-Request-ID"
+"""The hub's id of a request, on every answer: its log lines carry it (`cp2hub.logs`)."""
 MAX_PUSH_BATCH = 500
 MAX_PULL_PAGE = 20_000
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from cp2desk.ui import theme
 from cp2desk.ui.create_account import CreateAccountPanel, Register, create_account
 from cp2desk.ui.message_bar import MessageBar
-from cp2desk.ui.operation import OperationRunner, user_message
+from cp2desk.ui.operation import OperationRunner, reference, user_message
 from cp2desk.ui.unsynced_export import ACTION, export_unsynced
 
 SignIn = Callable[[str, str, str], Any]
@@ -237,7 +237,7 @@ class LoginWindow(QWidget):
         if code == "device_revoked" and self._export is not None and self._offline_possible():
             self.error.show_message(message, "error", action=(ACTION, self.export_unsynced))
         else:
-            self.error.error(message)
+            self.error.error(message, reference(error))
         if code == "unreachable" and self._offline_possible():
             self.unlock_button.setProperty("primary", True)
             theme.repolish(self.unlock_button)

@@ -29,7 +29,7 @@ from cp2desk.ui.context import DeskContext
 from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.issues_panel import IssuesPanel
 from cp2desk.ui.message_bar import MessageBar
-from cp2desk.ui.operation import user_message
+from cp2desk.ui.operation import reference, user_message
 from cp2desk.ui.sync_status import SyncCallable, SyncController, SyncStatus
 from cp2desk.ui.unsynced_export import ACTION, export_unsynced
 from cp2desk.ui.workspaces import WorkspaceEntry, available
@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
             return
         self.status.set_online(self.sync.online, True)
         kind = "warning" if self.sync.online is False else "error"
-        self.messages.show_message(user_message(error), kind)
+        self.messages.show_message(user_message(error), kind, reference=reference(error))
         self.refresh_sync_facts()
 
     def _show_revoked(self) -> None:
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         )
 
     def _failed(self, error: BaseException) -> None:
-        self.messages.error(user_message(error))
+        self.messages.error(user_message(error), reference(error))
 
     # --- closing ------------------------------------------------------------------
 

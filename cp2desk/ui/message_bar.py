@@ -1,4 +1,7 @@
-"""The message bar: errors and confirmations shown inside the window, never as a crash."""
+"""The message bar: errors and confirmations shown inside the window, never as a crash.
+
+An error the hub answered with shows its reference below the words, in small print, for
+the user to read to the help desk (`SyncError.reference`)."""
 
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ class MessageBar(QFrame):
         self.label.setObjectName("MessageText")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reference = QLabel()
+        self.reference.setObjectName("Reference")
+        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reference.hide()
         self.action = QPushButton()
         self.action.clicked.connect(self._act)
         self.action.hide()
@@ -50,6 +57,7 @@ class MessageBar(QFrame):
         words = QVBoxLayout()
         words.setSpacing(8)
         words.addWidget(self.label)
+        words.addWidget(self.reference)
         words.addWidget(self.action, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(words, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
@@ -68,8 +76,10 @@ class MessageBar(QFrame):
         kind: str = "info",
         timeout_ms: int = 0,
         action: tuple[str, Callable[[], None]] | None = None,
+        reference: str | None = None,
     ) -> None:
-        """`action`: (button text, what it does), shown beside the message until it goes."""
+        """`action`: (button text, what it does), shown beside the message until it goes;
+        `reference`: the hub's reference of the request the message is about."""
         self.kind = kind
         self._on_action = action[1] if action else None
         self.action.setText(action[0] if action else "")
@@ -78,14 +88,16 @@ class MessageBar(QFrame):
         theme.repolish(self)
         self.icon.setPixmap(theme.icon(ICONS.get(kind, "info")).pixmap(20, 20))
         self.label.setText(text)
+        self.reference.setText(f"Reference: {reference}" if reference else "")
+        self.reference.setVisible(bool(reference))
         self.show()
         if timeout_ms:
             self._fade.start(timeout_ms)
         else:
             self._fade.stop()
 
-    def error(self, text: str) -> None:
-        self.show_message(text, "error")
+    def error(self, text: str, reference: str | None = None) -> None:
+        self.show_message(text, "error", reference=reference)
 
     def success(self, text: str) -> None:
         self.show_message(text, "success", 6000)
@@ -94,6 +106,8 @@ class MessageBar(QFrame):
         self._fade.stop()
         self.kind = ""
         self.label.clear()
+        self.reference.clear()
+        self.reference.hide()
         self._on_action = None
         self.action.hide()
         self.hide()

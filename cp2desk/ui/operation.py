@@ -32,6 +32,12 @@ def user_message(error: BaseException) -> str:
     return "Something went wrong and nothing was changed. The details are in the log."
 
 
+def reference(error: BaseException) -> str | None:
+    """The hub's reference of the request that failed (`SyncError.reference`), if any."""
+    found = getattr(error, "reference", None)
+    return found if isinstance(found, str) and found else None
+
+
 class Operation(QObject):
     """One running operation; its signals are delivered on the thread that created it."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
@@ -12,7 +13,9 @@ from cp2hub import auth
 from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.errors import HubError
+from cp2hub.logs import masked_phone
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_protocol)])
 AppVersion = Annotated[str, Header(alias=APP_VERSION_HEADER)]
 
@@ -22,12 +25,24 @@ def login(body: LoginRequest, db: DB, settings: AppSettings, version: AppVersion
     failure: HubError | None = None
     with db.write() as session:  # a failed attempt is counted, so it must commit too
         try:
-            return auth.login(session, body, settings, version)
+            pair = auth.login(session, body, settings, version)
         except InvalidPhone as exc:
             failure = HubError(str(exc))
         except HubError as exc:
             failure = exc
-    raise failure
+    if failure is not None:
+        refused = {"event": "sign_in_refused", "code": failure.code, "device_id": body.device_id}
+        log.warning(
+            "sign-in refused: %s",
+            failure.code,
+            extra={**refused, "phone": masked_phone(body.phone)},
+        )
+        raise failure
+    log.info(
+        "signed in",
+        extra={"event": "sign_in", "user_id": pair.user_id, "device_id": pair.device_id},
+    )
+    return pair
 
 
 @router.post("/refresh", responses=problems(401))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -14,6 +15,7 @@ from cp2hub.api.deps import DB, check_protocol
 from cp2hub.auth import Principal
 from cp2hub.errors import HubError
 
+log = logging.getLogger(__name__)
 router = APIRouter(
     prefix="/admin/devices",
     tags=["admin"],
@@ -42,4 +44,14 @@ def list_devices(
 @router.post("/{device_id}/revoke", responses=problems(400, 404, 409))
 def revoke(device_id: str, admin: Admin, db: DB) -> devices.DeviceLine:
     with db.write() as session:
-        return devices.revoke(session, device_id, admin)
+        line = devices.revoke(session, device_id, admin)
+    log.info(
+        "device revoked",
+        extra={
+            "event": "device_revoked",
+            "device_id": line.id,
+            "user_id": line.user_id,
+            "by": admin.user_id,
+        },
+    )
+    return line

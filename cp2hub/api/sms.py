@@ -8,8 +8,9 @@ Only the provider may call it: the route answers as if it did not exist until
 CP2HUB_SMS_INBOUND_KEY is set, and then wants that secret as the password of HTTP Basic
 credentials (`https://sms:KEY@hub/sms/inbound`), in an `X-Inbound-Key` header, or as
 `?key=KEY`. Africa's Talking cannot add headers to its callbacks; the query string is
-the form it surely keeps, so `redact_access_log` takes the key out of uvicorn's access
-log lines (Basic credentials and headers are never logged).
+the form it surely keeps, so no log keeps its values: `cp2hub serve` logs a query's
+parameter names only (`cp2hub.logs`), and `redact_access_log` takes the key out of
+uvicorn's access log where it is on (Basic credentials and headers are never logged).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings
 from cp2hub.api.gateway import Limiter, Sms
 from cp2hub.errors import Forbidden, HubError
+from cp2hub.logs import masked_phone
 from cp2hub.sms import SmsFailed
 
 log = logging.getLogger(__name__)
@@ -64,14 +66,21 @@ async def inbound(
         log.warning("PASSWORD by SMS: too many requests from one number; ignored")
         return RECEIVED
 
-    def reset() -> None:
+    def reset() -> bool:
         with db.write() as session:
-            accounts.send_new_password(session, number, sms(session), settings)
+            return accounts.send_new_password(session, number, sms(session), settings)
 
     try:
-        await run_in_threadpool(reset)
+        sent = await run_in_threadpool(reset)
     except SmsFailed as exc:
         log.warning("PASSWORD by SMS: the new password could not be sent: %s", exc.message)
+        return RECEIVED
+    what = "a new password was sent" if sent else "the number has no account"
+    log.info(
+        "PASSWORD by SMS: %s",
+        what,
+        extra={"event": "password_reset", "phone": masked_phone(number), "sent": sent},
+    )
     return RECEIVED
 
 

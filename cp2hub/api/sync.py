@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -13,6 +15,7 @@ from cp2hub.pull import pull_page
 from cp2hub.push import apply_batch
 from cp2hub.scope import scope_of
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(check_protocol)])
 
 
@@ -23,8 +26,17 @@ def push(body: PushRequest, principal: CurrentUser, db: DB) -> PushResponse:
     the restored hub lacks (`cp2desk.sync.restore`), then pushes its newer changes."""
     current = history.identity(db)
     if body.history_id and body.history_id != current:
+        log.info(
+            "push from an earlier history: answered nothing, the device offers again",
+            extra={"event": "push_other_history", "history_id": body.history_id},
+        )
         return PushResponse(answers=[], history_id=current)
-    return PushResponse(answers=apply_batch(db, principal, body.changes), history_id=current)
+    answers = apply_batch(db, principal, body.changes)
+    counts = Counter(a.outcome for a in answers)
+    summary = {outcome: counts[outcome] for outcome in ("applied", "conflict", "refused")}
+    text = "push: %(applied)d applied, %(conflict)d conflicts, %(refused)d refused"
+    log.info(text, summary, extra={"event": "push", "changes": len(answers), **summary})
+    return PushResponse(answers=answers, history_id=current)
 
 
 @router.get("/pull")
@@ -44,6 +56,14 @@ def pull(
     current = history.identity(db)
     with db.read() as session:
         if (scope_key and scope_key != scope.key) or cursor > feed.high_water(session):
+            why = (
+                "scope changed" if scope_key and scope_key != scope.key else "cursor past the feed"
+            )
+            log.info(
+                "pull reset: %s",
+                why,
+                extra={"event": "pull_reset", "reason": why, "cursor": cursor},
+            )
             return PullPage(
                 cursor=0, more=True, tables=[], reset=True, scope_key=scope.key,
                 history_id=current,

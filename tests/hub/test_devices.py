@@ -6,6 +6,7 @@ hub lists is the one CP2 Desk sends; a revoked device is then refused on its nex
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -130,9 +131,12 @@ def test_only_administrators(hub, clients, world, method, path):
     assert clients["aaaa1111-0000-4000-8000-000000000001"].refresh()  # not revoked
 
 
-def test_admin_revokes_a_device_and_it_is_told_why(hub, clients):
-    answer = admin_api(hub, clients, "POST", "/admin/devices/aaaa2222/revoke")
+def test_admin_revokes_a_device_and_it_is_told_why(hub, clients, caplog):
+    with caplog.at_level(logging.INFO, logger="cp2hub.api.devices"):
+        answer = admin_api(hub, clients, "POST", "/admin/devices/aaaa2222/revoke")
     assert answer.status_code == 200, answer.text
+    (logged,) = [r for r in caplog.records if getattr(r, "event", "") == "device_revoked"]
+    assert logged.device_id == "aaaa2222-0000-4000-8000-000000000002"
     assert answer.json()["id"] == "aaaa2222-0000-4000-8000-000000000002"
     assert answer.json()["revoked_at"]
     revoked = clients["aaaa2222-0000-4000-8000-000000000002"]

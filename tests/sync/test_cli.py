@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 
 import pytest
@@ -34,7 +35,9 @@ def test_sync_command_wrong_password(hub, world, capsys):
         ["sync", "--hub", hub.url, "--phone", world.users["manager_alpha"], "--password", "bad"]
     )
     assert code == 1
-    assert "password is not correct" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "password is not correct" in err
+    assert re.search(r"^Reference: [0-9a-f]{8} \(for the help desk\)$", err, re.MULTILINE), err
 
 
 def test_revoked_device_exports_its_unsynced_changes(hub, world, tmp_path, capsys):
