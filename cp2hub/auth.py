@@ -183,5 +183,5 @@ def _revoked_message(revoked_at: dt.datetime | None) -> str:
     when = revoked_at.strftime("%d %b %Y %H:%M UTC") if revoked_at else "earlier"
     return (
         f"This device was revoked on {when}. Unsynced changes stay on this computer and "
-        "can be exported; ask your KNEC administrator to register the device again."
+        "can be exported for your KNEC office; ask your KNEC administrator why it was revoked."
     )
