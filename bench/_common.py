@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import random
 import secrets
@@ -296,6 +297,21 @@ def fresh_postgres(base_url: str):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def on_each_database(name: str, target: str, run, args, folder: Path) -> None:
+    """Run `run(backend, url, args, folder)` on a SQLite file (unless `args.no_sqlite`) and,
+    with `args.pg`, on a fresh PostgreSQL database; without one, report the PostgreSQL part
+    skipped to the table of `python3 -m bench`."""
+    if not args.no_sqlite:
+        run("sqlite", f"sqlite:///{folder / 'hub.sqlite3'}", args, folder)
+    if args.pg:
+        with fresh_postgres(args.pg) as url:
+            run("postgresql", url, args, folder)
+        return
+    print("[postgresql] skipped: set CP2HUB_TEST_DATABASE_URL or pass --pg URL")
+    print("RESULT " + json.dumps({"name": f"{name} (postgresql)", "target": target,
+                                  "skipped": "needs PostgreSQL URL (--postgres)"}))  # fmt: skip
 
 
 def verdict(ok: bool) -> str:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench._common import HubProcess, build_sub_county, fresh_postgres, verdict  # noqa: E402
+from bench._common import HubProcess, build_sub_county, on_each_database, verdict  # noqa: E402
 from bench.morning_rush import FRESH, SAT, batches, rush  # noqa: E402
 from cp2hub import models as m  # noqa: E402
 from cp2hub.db import Database  # noqa: E402
@@ -132,16 +132,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cp2metrics-") as tmp:
         folder = Path(tmp)
-        if not args.no_sqlite:
-            run("sqlite", f"sqlite:///{folder / 'hub.sqlite3'}", args, folder)
-        if args.pg:
-            with fresh_postgres(args.pg) as url:
-                run("postgresql", url, args, folder)
-        else:
-            print("[postgresql] skipped: set CP2HUB_TEST_DATABASE_URL or pass --pg URL")
-            print("RESULT " + json.dumps({"name": "metrics_cost (postgresql)",
-                                          "target": f">= {TARGET}x metrics off",
-                                          "skipped": "needs PostgreSQL URL (--postgres)"}))  # fmt: skip
+        on_each_database("metrics_cost", f">= {TARGET}x metrics off", run, args, folder)
     return 0
 
 

@@ -43,7 +43,7 @@ from sqlalchemy import delete, func, insert, select  # noqa: E402
 from bench._common import (  # noqa: E402
     HubProcess,
     build_sub_county,
-    fresh_postgres,
+    on_each_database,
     py_spy,
     summarize_stacks,
     verdict,
@@ -248,16 +248,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cp2rush-") as tmp:
         folder = Path(tmp)
-        if not args.no_sqlite:
-            run("sqlite", f"sqlite:///{folder / 'hub.sqlite3'}", args, folder)
-        if args.pg:
-            with fresh_postgres(args.pg) as url:
-                run("postgresql", url, args, folder)
-        else:
-            print("[postgresql] skipped: set CP2HUB_TEST_DATABASE_URL or pass --pg URL")
-            print("RESULT " + json.dumps({"name": "morning_rush (postgresql)",
-                                          "target": f">= {TARGET:,.0f} marks/s",
-                                          "skipped": "needs PostgreSQL URL (--postgres)"}))
+        on_each_database("morning_rush", f">= {TARGET:,.0f} marks/s", run, args, folder)
     return 0
 
 

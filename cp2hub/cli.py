@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from cp2hub import devices_cli, portal_cli
+from cp2hub.cli_commands import command_maker
 from cp2hub.db import Database, redacted
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
 from cp2hub.schema import current_revision, upgrade
@@ -105,8 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     _database_option(restored)
     restored.set_defaults(command=_restored)
 
-    portal_cli.add_commands(commands, _database_option, _open_from_args, CliError)
-    devices_cli.add_commands(commands, _database_option, _open_from_args, CliError)
+    command = command_maker(commands, _database_option, _open_from_args, CliError)
+    portal_cli.add_commands(command)
+    devices_cli.add_commands(command)
     return parser
 
 

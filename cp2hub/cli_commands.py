@@ -12,11 +12,12 @@ from cp2hub.settings import Settings
 
 OpenDb = Callable[[argparse.Namespace], tuple[Database, str]]
 Run = Callable[[argparse.Namespace, Database, Settings], None]
+CommandMaker = Callable[[str, str, Run], argparse.ArgumentParser]
 
 
 def command_maker(
     commands, database_option: Callable, open_db: OpenDb, error: type[Exception]
-) -> Callable[[str, str, Run], argparse.ArgumentParser]:
+) -> CommandMaker:
     """`command(name, help, run)` adds a subcommand to `commands` that runs `run(args, db,
     settings)`; `open_db(args)` -> (database, url); a HubError becomes `error`."""
 

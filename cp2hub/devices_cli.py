@@ -10,23 +10,18 @@ serve the hub's /admin/devices API (`cp2hub.devices`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import devices
 from cp2hub.accounts import local_number
-from cp2hub.cli_commands import OpenDb, command_maker
+from cp2hub.cli_commands import CommandMaker
 from cp2hub.db import Database
 from cp2hub.errors import HubError
 from cp2hub.settings import Settings
 
 
-def add_commands(
-    commands, database_option: Callable, open_db: OpenDb, error: type[Exception]
-) -> None:
-    """Add the commands to `cp2hub`'s subparsers; `open_db(args)` -> (database, url)."""
-
-    command = command_maker(commands, database_option, open_db, error)
+def add_commands(command: CommandMaker) -> None:
+    """Add the commands to `cp2hub` with its `command(name, help, run)`."""
 
     listing = command("devices", "list the devices users signed in on", _devices)
     listing.add_argument("--phone", help="only this user's devices")

@@ -15,7 +15,6 @@ The same functions serve the hub's /admin API (`cp2hub.applications`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import applications, vacancies
 from cp2hub.accounts import local_number
-from cp2hub.cli_commands import OpenDb, command_maker
+from cp2hub.cli_commands import CommandMaker
 from cp2hub.db import Database
 from cp2hub.errors import HubError
 from cp2hub.models import Application, Professional
@@ -33,12 +32,8 @@ from cp2hub.sms.base import MASK
 from cp2hub.sms.outbox import sent
 
 
-def add_commands(
-    commands, database_option: Callable, open_db: OpenDb, error: type[Exception]
-) -> None:
-    """Add the commands to `cp2hub`'s subparsers; `open_db(args)` -> (database, url)."""
-
-    command = command_maker(commands, database_option, open_db, error)
+def add_commands(command: CommandMaker) -> None:
+    """Add the commands to `cp2hub` with its `command(name, help, run)`."""
 
     outbox = command("sms-outbox", "list the SMS in the outbox (the development backend)", _outbox)
     outbox.add_argument("--phone", help="only messages to this number")
