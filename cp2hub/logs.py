@@ -11,7 +11,7 @@ included, so the reference a device shows finds the request's lines.
 
 What never goes in a line: a token, a password, a key. A request's line names the query
 string's parameters, not their values (a provider's callback carries its key there), and
-the caller by device and user id. Phone numbers are masked (`masked_phone`).
+the caller by device and user id. Phone numbers are masked (`cp2desk.sync.phones.masked_phone`).
 
 `cp2hub serve` uses `configure` (and hands `config` to uvicorn, which applies it in each
 worker); the embedded demo hub and the tests keep Python's plain logging.
@@ -33,7 +33,6 @@ from urllib.parse import parse_qsl
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2desk.sync.protocol import APP_VERSION_HEADER, PROTOCOL_HEADER, REQUEST_ID_HEADER
 from cp2hub.api.deps import api_routes
 from cp2hub.errors import problem
@@ -138,19 +137,6 @@ class Held(logging.Handler):
         for record in self.records:
             logging.getLogger(record.name).handle(record)
         self.records.clear()
-
-
-def masked_phone(phone: str) -> str:
-    """A phone number as a log may keep it: its first four and last three digits (of the
-    stored form, 2547XXXXXXXX, when it is a valid number), enough for the help desk to
-    match a caller ("my number ends 678"), too few to call anyone."""
-    try:
-        digits = normalise_phone(phone)
-    except InvalidPhone:
-        digits = "".join(c for c in phone if c.isdigit())[:15]
-    if len(digits) < 9:
-        return "*" * len(digits)
-    return digits[:4] + "*" * (len(digits) - 7) + digits[-3:]
 
 
 class RequestLog:

@@ -26,3 +26,16 @@ def normalise_phone(text: str) -> str:
         f"'{text}' is not a Kenyan mobile number. Enter it as 07XXXXXXXX, "
         "2547XXXXXXXX or +2547XXXXXXXX."
     )
+
+
+def masked_phone(phone: str) -> str:
+    """A phone number as a log may keep it: its first four and last three digits (of the
+    stored form, 2547XXXXXXXX, when it is a valid number), enough for the help desk to
+    match a caller ("my number ends 678"), too few to call anyone."""
+    try:
+        digits = normalise_phone(phone)
+    except InvalidPhone:
+        digits = "".join(c for c in phone if c.isdigit())[:15]
+    if len(digits) < 9:
+        return "*" * len(digits)
+    return digits[:4] + "*" * (len(digits) - 7) + digits[-3:]

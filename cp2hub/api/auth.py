@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
-from cp2desk.sync.phones import InvalidPhone
+from cp2desk.sync.phones import InvalidPhone, masked_phone
 from cp2desk.sync.protocol import APP_VERSION_HEADER, LoginRequest, RefreshRequest, TokenPair
 from cp2hub import auth
 from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
 from cp2hub.errors import HubError
-from cp2hub.logs import masked_phone
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(check_protocol)])

@@ -28,13 +28,12 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from cp2desk.sync.phones import InvalidPhone, normalise_phone
+from cp2desk.sync.phones import InvalidPhone, masked_phone, normalise_phone
 from cp2hub import accounts
 from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, AppSettings
 from cp2hub.api.gateway import Limiter, Sms
 from cp2hub.errors import Forbidden, HubError
-from cp2hub.logs import masked_phone
 from cp2hub.sms import SmsFailed
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from cp2desk.sync.phones import InvalidPhone, normalise_phone
+from cp2desk.sync.phones import InvalidPhone, masked_phone, normalise_phone
 from cp2hub.sms.base import SmsFailed, masked
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def _check(answer: Any, to: str, secret: str | None) -> None:
     if code in ACCEPTED:
         return
     reason = masked(str(mine.get("status") or REFUSED.get(code, f"status {code}")), secret)
-    log.warning("Africa's Talking did not send to %s: %s (%s)", to, reason, code)
+    log.warning("Africa's Talking did not send to %s: %s (%s)", masked_phone(to), reason, code)
     if code in RECIPIENT_PROBLEMS:
         raise SmsFailed(f"The SMS provider cannot deliver to this number ({reason}).")
     raise SmsFailed(f"The SMS provider did not send the message ({reason}). Try again later.")

@@ -258,3 +258,11 @@ def test_africas_talking_sends_the_secret_but_never_logs_or_repeats_it(provider,
     assert "Rejected: KNEC CP2" in refused.value.message
     said = [refused.value.message, failed.value.message, caplog.text]
     assert caplog.records and not any("K7PQ3MXA" in words for words in said)
+
+
+def test_africas_talking_logs_a_number_it_did_not_send_to_masked(provider, caplog):
+    provider.reply = FakeResponse(201, answer_for(405, "InsufficientBalance"))
+    with pytest.raises(SmsFailed):
+        adapter().send("254712345678", "Report at 7 am on the first day.")
+    assert "did not send to 2547*****678" in caplog.text
+    assert "712345678" not in caplog.text
