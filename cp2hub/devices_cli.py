@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import devices
-from cp2hub.accounts import local_number
+from cp2hub.accounts import local_number, phone_of
 from cp2hub.cli_commands import CommandMaker
 from cp2hub.db import Database
-from cp2hub.errors import HubError
 from cp2hub.settings import Settings
 
 
@@ -37,12 +35,7 @@ def add_commands(command: CommandMaker) -> None:
 
 
 def _devices(args, db: Database, _settings: Settings) -> None:
-    phone = None
-    if args.phone:
-        try:
-            phone = normalise_phone(args.phone)
-        except InvalidPhone as exc:
-            raise HubError(str(exc)) from None
+    phone = phone_of(args.phone) if args.phone else None
     with db.read() as session:
         lines = devices.listing(session, phone, args.sort.replace("-", "_"), max(args.limit, 1))
     if not lines:

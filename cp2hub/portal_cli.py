@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import applications, vacancies
-from cp2hub.accounts import local_number
+from cp2hub.accounts import local_number, phone_of
 from cp2hub.cli_commands import CommandMaker
 from cp2hub.db import Database
 from cp2hub.errors import HubError
@@ -62,12 +62,7 @@ def add_commands(command: CommandMaker) -> None:
 
 
 def _outbox(args, db: Database, settings: Settings) -> None:
-    phone = None
-    if args.phone:
-        try:
-            phone = normalise_phone(args.phone)
-        except InvalidPhone as exc:
-            raise HubError(str(exc)) from None
+    phone = phone_of(args.phone) if args.phone else None
     with db.read() as session:
         messages = sent(session, phone, args.limit)
     if not messages:

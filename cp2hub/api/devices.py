@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from cp2desk.sync.phones import InvalidPhone, normalise_phone
 from cp2hub import devices
+from cp2hub.accounts import phone_of
 from cp2hub.api.admin import require_admin
 from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, check_protocol
 from cp2hub.auth import Principal
-from cp2hub.errors import HubError
 
 log = logging.getLogger(__name__)
 router = APIRouter(
@@ -33,10 +32,7 @@ def list_devices(
     sort: Annotated[Literal["last_seen", "created"], Query()] = "last_seen",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[devices.DeviceLine]:
-    try:
-        number = normalise_phone(phone) if phone else None
-    except InvalidPhone as exc:
-        raise HubError(str(exc)) from None
+    number = phone_of(phone) if phone else None
     with db.read() as session:
         return devices.listing(session, number, sort, limit)
 

@@ -18,7 +18,6 @@ from cp2desk.sync.client import HubClient
 from cp2desk.sync.protocol import APP_VERSION_HEADER
 from cp2desk.sync.records import natural_id
 from cp2hub import models as m
-from cp2hub.cli import main
 from cp2hub.passwords import hash_password
 from tests.sync.conftest import HubServer
 from tests.sync.scenario import PASSWORD, _user, build_world
@@ -164,16 +163,6 @@ def test_bad_revocations_say_why(hub, clients, target, status, message):
     assert message in answer.json()["message"]
     listed = admin_api(hub, clients, "GET", "/admin/devices").json()
     assert all(d["revoked_at"] is None for d in listed)
-
-
-@pytest.fixture
-def run(hub_database, capsys):
-    def call(*argv: str) -> tuple[int, str, str]:
-        status = main([*argv, "--database-url", hub_database.url])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return call
 
 
 def test_cli_lists_and_revokes(run, clients, world):

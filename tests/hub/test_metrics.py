@@ -26,7 +26,7 @@ from cp2hub.cli import main
 from cp2hub.push import apply_batch
 from cp2hub.sms import SmsFailed
 from tests.deploy.test_nginx import NGINX, OPENSSL, proxied, setup  # noqa: F401 (fixtures)
-from tests.hub.test_serve import free_port
+from tests.hub.test_serve import free_port, stop
 from tests.sync.invariants import principal_of
 from tests.sync.scenario import PASSWORD, build_world
 from tests.sync.test_push_batches import mark_change
@@ -65,12 +65,7 @@ class Served:
         raise AssertionError(f"the hub did not start: {self.log.read_text()}")
 
     def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, 30)
         self.stream.close()
 
     def workers(self) -> list[int]:

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from cp2hub import models as m
-from cp2hub.cli import main
 from cp2hub.sms.outbox import OutboxSms
 from tests.hub.portal_world import build_portal_world
 
@@ -16,16 +15,6 @@ from tests.hub.portal_world import build_portal_world
 @pytest.fixture
 def world(hub_database):
     return build_portal_world(hub_database)
-
-
-@pytest.fixture
-def run(hub_database, capsys):
-    def call(*argv: str) -> tuple[int, str, str]:
-        status = main([*argv, "--database-url", hub_database.url])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return call
 
 
 def apply(db, world, name: str, vacancy: str) -> str:

@@ -21,7 +21,7 @@ from cp2hub.cli import main
 from cp2hub.settings import Settings
 from tests.hub.portal_world import build_portal_world
 from tests.hub.test_accounts_api import absent
-from tests.hub.test_serve import free_port
+from tests.hub.test_serve import free_port, stop
 
 KEY = "Xq9-inbound-key-7Rt"
 
@@ -52,12 +52,7 @@ class Served:
         raise AssertionError(f"the hub did not start: {self.log.read_text()}")
 
     def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
         self.stream.close()
 
     def output(self) -> str:

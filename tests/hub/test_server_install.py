@@ -22,7 +22,7 @@ import pytest
 
 from cp2hub.schema import head_revision
 from tests.hub.test_imports import desktop_only, loaded_by_the_hub
-from tests.hub.test_serve import free_port
+from tests.hub.test_serve import free_port, stop
 
 pytestmark = pytest.mark.slow
 
@@ -112,12 +112,7 @@ def test_the_server_install_serves_a_new_database(hub_venv, tmp_path):
         try:
             status = _health(port, process)
         finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
     assert status == 200, log_path.read_text()
     with sqlite3.connect(database) as conn:  # serve migrated the new file to the newest schema
         assert conn.execute("select version_num from alembic_version").fetchall() == [
