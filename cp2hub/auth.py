@@ -61,15 +61,8 @@ class Principal:
 def login(
     session: Session, request: LoginRequest, settings: Settings, app_version: str = ""
 ) -> TokenPair:
-    phone = normalise_phone(request.phone)
-    user = session.scalar(select(AppUser).where(AppUser.phone == phone))
+    user = checked_user(session, request.phone, request.password, settings)
     now = utcnow()
-    if user is None or not user.password_hash:
-        verify_password(None, request.password)  # same cost: no hint which numbers exist
-        raise WrongPassword("The phone number or password is not correct.")
-    credentials.check(
-        user, request.password, settings, now, "The phone number or password is not correct."
-    )
     device = session.get(Device, request.device_id)
     if device is not None and device.revoked_at is not None:
         raise DeviceRevoked(_revoked_message(device.revoked_at))
@@ -80,6 +73,22 @@ def login(
         session.add(device)
     device.name = request.device_name or device.name
     return _issue(device, user.id, settings, app_version=app_version)
+
+
+def checked_user(session: Session, phone: str, password: str, settings: Settings) -> AppUser:
+    """The account of `phone` if `password` signs it in (the device's sign-in and the web's).
+
+    Raises InvalidPhone, `WrongPassword` or `AccountLocked`; a wrong password counts
+    towards the lockout, so the caller commits either way."""
+    number = normalise_phone(phone)
+    user = session.scalar(select(AppUser).where(AppUser.phone == number))
+    if user is None or not user.password_hash:
+        verify_password(None, password)  # same cost: no hint which numbers exist
+        raise WrongPassword("The phone number or password is not correct.")
+    credentials.check(
+        user, password, settings, utcnow(), "The phone number or password is not correct."
+    )
+    return user
 
 
 def refresh(
