@@ -10,6 +10,7 @@ no cache keeps them; no other site may frame them; they load nothing from elsewh
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,16 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def sub_county_json(counties: list[Any]) -> Markup:
+    """Every county's sub-counties as [[county, name, [[id, name], ...]], ...], for the
+    script that makes the sub-county list follow the county (safe inside <script>)."""
+    data = [[c.value, c.label, [[s.value, s.label] for s in c.sub_counties]] for c in counties]
+    return Markup(json.dumps(data, separators=(",", ":")).replace("<", "\\u003c"))
+
+
+environment.filters["sub_county_json"] = sub_county_json
 
 
 def web_router(**options: Any) -> APIRouter:

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from cp2hub.auth import Grant, Principal, utcnow
-from cp2hub.models import AppUser, RoleGrant, WebSession
+from cp2hub.models import AppUser, Professional, RoleGrant, WebSession
 
 WEB_DEVICE = "web"
 """The device of a principal signed in on the web pages (for the hub's logs)."""
@@ -49,7 +49,8 @@ def digest(session_id: str) -> str:
 
 def _visit_query():
     web, users, grants = WebSession.__table__.c, AppUser.__table__, RoleGrant.__table__
-    user, grant = users.c, grants.c
+    people = Professional.__table__
+    user, grant, person = users.c, grants.c, people.c
     return (
         select(
             web.id_hash,
@@ -60,12 +61,15 @@ def _visit_query():
             user.phone,
             user.professional_id,
             user.display_name,
+            person.first_name,
+            person.last_name,
             grant.role,
             grant.station_id,
             grant.sub_county_id,
         )  # fmt: skip
         .select_from(WebSession.__table__)
         .outerjoin(users, (user.id == web.user_id) & user.deleted.is_(False))
+        .outerjoin(people, person.id == user.professional_id)
         .outerjoin(grants, (grant.user_id == user.id) & grant.deleted.is_(False))
         .where(web.id_hash == bindparam("id_hash"), web.expires_at > bindparam("now"))
     )
@@ -82,6 +86,7 @@ def find(session: Session, session_id: str | None) -> Visit | None:
     if not rows:
         return None
     id_hash, csrf, flash, expires, user_id, phone, professional_id, name = rows[0][:8]
+    name = " ".join(part for part in rows[0][8:10] if part) or name
     principal = None
     if user_id is not None:
         principal = Principal(
@@ -89,7 +94,7 @@ def find(session: Session, session_id: str | None) -> Visit | None:
             phone=phone,
             professional_id=professional_id,
             device_id=WEB_DEVICE,
-            grants=tuple(Grant(*r[8:]) for r in rows if r[8] is not None),
+            grants=tuple(Grant(*r[10:]) for r in rows if r[10] is not None),
         )
     return Visit(id_hash, principal, csrf, flash, expires, name or "")
 

@@ -11,6 +11,7 @@ package adds its pages to `SHOTS`.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,8 +45,46 @@ def _expired_form(page: Page) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def _register(page: Page) -> None:
+    page.get_by_label("Mobile number", exact=True).fill("0722 123 456")
+    page.get_by_label("Mobile number again").fill("0722123456")
+    page.get_by_role("button", name="Create an account").click()
+
+
+def _search(page: Page) -> None:
+    page.get_by_label("Examination").select_option(index=1)
+    page.get_by_role("button", name="Search").click()
+
+
+def _first_job(page: Page) -> None:
+    page.locator("main li.card a").first.click()
+
+
+def _withdraw_and_apply_again(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("^Withdraw Application")).first.click()
+    page.get_by_role("link", name=re.compile("^Apply again")).first.click()
+    page.get_by_label("I confirm").check()
+    page.get_by_role("button", name="Submit Application").click()
+
+
 SHOTS: list[Shot] = [
     Shot("sign-in", "/sign-in"),
+    Shot("create-account", "/register"),
+    Shot("create-account-sent", "/register", steps=_register),
+    Shot("forgot-password", "/forgot-password"),
+    Shot("home", "/", role="professional"),
+    Shot("profile", "/profile", role="professional"),
+    Shot("profile-personal", "/profile/personal", role="professional"),
+    Shot("profile-payment", "/profile/payment", role="professional"),
+    Shot("profile-work-add", "/profile/work/new", role="professional"),
+    Shot("profile-qualification-add", "/profile/qualifications/new", role="professional"),
+    Shot("jobs", "/jobs?search=1", role="professional", steps=_search),
+    Shot("job-confirm", "/jobs?search=1", role="professional", steps=_first_job),
+    Shot("my-applications", "/my-applications", role="professional"),
+    Shot("job-thanks", "/my-applications", role="professional", steps=_withdraw_and_apply_again),
+    Shot("my-deployments", "/my-deployments", role="professional"),
+    Shot("my-claim", "/my-claim", role="professional"),
+    Shot("password", "/password", role="professional"),
     Shot("form-expired", "/sign-in", steps=_expired_form),
     Shot("not-found", "/no/such/page", role="professional"),
 ]
