@@ -179,6 +179,8 @@ def _save_entry(request, kind, item_id, principal, visitor, form: Fields) -> Res
             profile.save_qualification(visitor.db, principal, item_id, item)
     except (ProfileProblem, BadDate) as exc:
         return _entry_form(request, kind, item_id, form.as_dict(), {exc.field: exc.message}, None)
+    except profile.EntryNotFound:
+        raise  # another's entry, or gone: the 404 page
     except HubError as exc:
         return _entry_form(request, kind, item_id, form.as_dict(), {}, exc.message)
     return redirect(request, "/profile", flash=f"{label} saved.")
