@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from cp2desk.sync.profile_checks import QUALIFICATION_LEVELS, ProfileProblem, Study, Work
 from cp2hub import profile, vacancies
+from cp2hub.accounts import local_number
 from cp2hub.errors import HubError
 from cp2hub.models import Qualification, WorkExperience
 from cp2hub.web.forms import Fields, Form
@@ -109,6 +110,8 @@ def _personal_form(request, principal, visitor, form, errors, error, payment=Fal
         own = profile.load(session, principal)
         counties = vacancies.filters(session).counties
     shown = form.as_dict() if form is not None else _as_text(own.values())
+    if form is None and own.person.mpesa_phone:  # as Kenyans write it: 07XX XXX XXX
+        shown["mpesa_phone"] = local_number(own.person.mpesa_phone)
     return render(
         request,
         "portal/payment_form.html" if payment else "portal/personal_form.html",
