@@ -1,6 +1,6 @@
 """Sign in and Log out on the web pages, for every role.
 
-Sign-in checks the password with the hub's own check (`auth.checked_user`: the same
+Sign-in checks the password with the hub's own check (`auth.signed_in_user`: the same
 Argon2 verification, the same lockout after `Settings.max_failed_logins` wrong
 passwords, the same answer whether or not the number has an account) and then begins a
 new session in place of the visitor's. Where a visitor lands after it: the page they
@@ -68,23 +68,22 @@ def sign_in(request: Request, visitor: VisitorDep, form: Form) -> Response:
     if not phone or not password:
         failure = "Enter your mobile number and your password."
     else:
-        with visitor.db.write() as session:  # a wrong password is counted, so it commits too
-            try:
-                user_id = auth.checked_user(session, phone, password, visitor.settings).id
-            except InvalidPhone as exc:
-                failure = str(exc)
-            except HubError as exc:
-                failure, status = exc.message, exc.status
-                log.warning(
-                    "sign-in refused: %s",
-                    exc.code,
-                    extra={
-                        "event": "sign_in_refused",
-                        "code": exc.code,
-                        "device_id": "web",
-                        "phone": masked_phone(phone),
-                    },
-                )
+        try:
+            user_id = auth.signed_in_user(visitor.db, phone, password, visitor.settings)
+        except InvalidPhone as exc:
+            failure = str(exc)
+        except HubError as exc:
+            failure, status = exc.message, exc.status
+            log.warning(
+                "sign-in refused: %s",
+                exc.code,
+                extra={
+                    "event": "sign_in_refused",
+                    "code": exc.code,
+                    "device_id": "web",
+                    "phone": masked_phone(phone),
+                },
+            )
     if failure is not None:
         return render(
             request,
