@@ -123,3 +123,25 @@ def test_pages_are_kept_by_no_cache_and_framed_by_no_site(web):
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     css = web.get("/static/cp2.css")
     assert css.status_code == 200 and "max-age" in css.headers["cache-control"]
+
+
+def test_a_verdict_on_a_password_changed_meanwhile_accepts_nothing():
+    import datetime as dt
+
+    import pytest
+
+    from cp2hub import credentials
+    from cp2hub.errors import WrongPassword
+    from cp2hub.models import AppUser
+    from cp2hub.passwords import hash_password
+    from cp2hub.settings import Settings
+
+    settings, now = Settings(), dt.datetime(2026, 12, 1, 9, 0)
+    user = AppUser(phone="254700000001", password_hash=hash_password("old-password-1"))
+    user.failed_logins = 0
+    verdict = credentials.verify(user, "old-password-1", settings, now)
+    assert verdict.current
+    credentials.set_password(user, "new-password-2")  # changed between check and write
+    with pytest.raises(WrongPassword):
+        credentials.settle(user, verdict, settings, now, "wrong")
+    assert user.failed_logins == 0  # and it counts for nothing
