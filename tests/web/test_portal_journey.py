@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cp2hub.models import County, Position, Series, SubCounty, Vacancy
 from cp2hub.sms.outbox import sent
 from cp2hub.vacancies import STATION_KINDS
-from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, ON_SQLITE
 
 NEW_NUMBER = "0722 555 014"
 STORED = "254722555014"
@@ -169,6 +169,7 @@ def test_create_account_to_log_out(page: Page, web_hub, sign_in):
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/my-applications$"))
 
 
+@ON_SQLITE
 def test_a_locked_account_is_told_how_to_get_in(page: Page, web_hub, sign_in):
     phone = DEMO_ACCOUNTS["scde"]
     for _ in range(3):  # the hub's lockout after 3 wrong passwords (web_settings)
@@ -184,6 +185,7 @@ def test_a_locked_account_is_told_how_to_get_in(page: Page, web_hub, sign_in):
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
+@ON_SQLITE
 def test_without_javascript_a_county_then_search_lists_only_its_sub_counties(
     browser, web_hub, sign_in
 ):
