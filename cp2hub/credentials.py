@@ -74,10 +74,11 @@ def settle(user: AppUser, verdict: Verdict, settings: Settings, now: dt.datetime
     ):
         raise WrongPassword(wrong)  # the password changed meanwhile: try again
     locked = user.locked_until is not None and user.locked_until > now
+    live = _pending(user, settings, now)  # an expired pending password is dropped here
     if verdict.current and not locked:
         _accepted(user)
         return
-    if verdict.pending and _pending(user, settings, now):
+    if verdict.pending and live:
         user.password_hash = user.pending_password_hash
         user.pending_password_hash = None
         user.pending_password_at = None
