@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True  # off: nothing counted, no /metrics (cp2hub.metrics)
     metrics_allow: str = "127.0.0.1,::1"
     metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
+    # The release repository of CP2 Desk's updates (build/release.py): its metadata/ and
+    # targets/ are served read-only under /updates/ (cp2hub.api.updates); empty: none.
+    updates_dir: str = ""
 
     @field_validator("metrics_allow")
     @classmethod
