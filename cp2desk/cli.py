@@ -42,8 +42,22 @@ def main(argv: list[str] | None = None) -> int:
         return _sync(args)
     if args.command == "demo":
         return _demo(args)
+    _install_staged_update()
     hub = getattr(args, "hub", "") or os.environ.get("CP2DESK_HUB_URL", "")
     return _run(hub, exit_after=getattr(args, "exit_after", 0))
+
+
+def _install_staged_update() -> None:
+    """A version downloaded in the background replaces this one before anything loads,
+    and starts in its place (`cp2desk.update.install`); a failure leaves this one running."""
+    try:
+        from cp2desk.update.install import install_at_start
+
+        install_at_start()
+    except Exception:  # never keep the app from starting
+        import logging
+
+        logging.getLogger(__name__).exception("the staged update was not installed")
 
 
 def _no_screen() -> bool:

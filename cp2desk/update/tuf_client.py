@@ -8,7 +8,25 @@ python-tuf allows one refresh per client."""
 
 from __future__ import annotations
 
-from tufup.client import Client
+import sys
+import types
+
+
+def _setuptools_stand_in() -> None:
+    """Importing tufup imports its repository side, which imports `setuptools.config.expand`
+    to read a source tree's version. A device never does that, and the bundle leaves
+    setuptools out (its spec's EXCLUDES): without a stand-in the import fails there
+    (tufup expects only AssertionError from it)."""
+    try:
+        import setuptools.config.expand  # noqa: F401
+    except ImportError:
+        for name in ("setuptools", "setuptools.config", "setuptools.config.expand"):
+            sys.modules.setdefault(name, types.ModuleType(name))
+
+
+_setuptools_stand_in()
+
+from tufup.client import Client  # noqa: E402
 
 
 class UpdateClient(Client):
