@@ -1,5 +1,5 @@
 """A release repository made by KNEC's release command (build/release.py) from two
-stand-in bundles, served by a real hub, and a device that has the first installed.
+stand-in bundles, served by a real hub, and a laptop that has the first installed.
 
 The stand-ins are laid out like build/dist/cp2desk (the program, `_internal/` with
 Python, Qt and the app's modules) and filled with random bytes, which compress as
@@ -104,7 +104,7 @@ def hub(release, tmp_path):
 
 
 @dataclass
-class Device:
+class Laptop:
     app_dir: Path  # the installed bundle, version 1.0
     places: UpdatePlaces
     root: Path
@@ -113,17 +113,17 @@ class Device:
         return Updater(hub_url, "1.0", self.places, trusted_root=self.root)
 
     def keep_archive(self, release: Published) -> None:
-        """The installed version's archive, as a device keeps it after an update."""
+        """The installed version's archive, as a laptop keeps it after an update."""
         self.places.targets.mkdir(parents=True, exist_ok=True)
         name = "cp2desk-1.0.tar.gz"
         shutil.copyfile(release.repository / "targets" / name, self.places.targets / name)
 
 
 @pytest.fixture
-def device(release, tmp_path) -> Device:
+def laptop(release, tmp_path) -> Laptop:
     app_dir = tmp_path / "installed" / "cp2desk"
     shutil.copytree(release.first, app_dir)
-    return Device(app_dir, UpdatePlaces(tmp_path / "home" / "updates"), release.root)
+    return Laptop(app_dir, UpdatePlaces(tmp_path / "home" / "updates"), release.root)
 
 
 def same_files(a: Path, b: Path) -> bool:

@@ -1,4 +1,4 @@
-"""A device updates from a real hub over HTTP: by patch, or by the whole archive; and
+"""A laptop updates from a real hub over HTTP: by patch, or by the whole archive; and
 refuses a tampered archive or patch, a wrong signature, expired metadata, a download cut
 halfway and a full disk, each with its own message, leaving the installed app as it was
 and nothing half-downloaded behind."""
@@ -26,86 +26,86 @@ PATCH = "cp2desk-1.1.patch"
 ARCHIVE = "cp2desk-1.1.tar.gz"
 
 
-def downloaded(device, hub_url: str) -> tuple[str | None, list[int]]:
+def downloaded(laptop, hub_url: str) -> tuple[str | None, list[int]]:
     seen: list[int] = []
-    version = device.updater(hub_url).fetch(lambda done, _expected: seen.append(done))
+    version = laptop.updater(hub_url).fetch(lambda done, _expected: seen.append(done))
     return version, seen
 
 
-def assert_untouched(device, release) -> None:
+def assert_untouched(laptop, release) -> None:
     """The installed app is still version 1.0 and nothing is staged."""
-    assert same_files(device.app_dir, release.first)
-    assert not device.places.ready.exists()
-    assert device.updater("http://unused").staged_version() is None
+    assert same_files(laptop.app_dir, release.first)
+    assert not laptop.places.ready.exists()
+    assert laptop.updater("http://unused").staged_version() is None
 
 
 def test_a_code_only_release_arrives_as_a_patch_and_installs_at_the_next_start(
-    hub, release, device
+    hub, release, laptop
 ):
-    device.keep_archive(release)
-    version, seen = downloaded(device, hub.url)
+    laptop.keep_archive(release)
+    version, seen = downloaded(laptop, hub.url)
     targets = release.repository / "targets"
     patch, archive = (targets / PATCH).stat().st_size, (targets / ARCHIVE).stat().st_size
     assert version == "1.1"
     assert seen and seen[-1] == patch, "the patch was downloaded, not the archive"
     assert patch < archive / 20, (patch, archive)
     # staged, not installed: the running app is untouched until the next start
-    assert json.loads(device.places.ready.read_text()) == {"version": "1.1"}
-    assert same_files(device.app_dir, release.first)
-    assert device.updater(hub.url).fetch() == "1.1"  # already staged: nothing downloaded again
-    assert install_staged(device.places, device.app_dir, "1.0") == "1.1"
-    assert same_files(device.app_dir, release.second)
-    assert not device.places.staged.exists()
-    assert (device.places.targets / ARCHIVE).exists(), "kept for the next patch"
-    assert not (device.places.targets / PATCH).exists()
+    assert json.loads(laptop.places.ready.read_text()) == {"version": "1.1"}
+    assert same_files(laptop.app_dir, release.first)
+    assert laptop.updater(hub.url).fetch() == "1.1"  # already staged: nothing downloaded again
+    assert install_staged(laptop.places, laptop.app_dir, "1.0") == "1.1"
+    assert same_files(laptop.app_dir, release.second)
+    assert not laptop.places.staged.exists()
+    assert (laptop.places.targets / ARCHIVE).exists(), "kept for the next patch"
+    assert not (laptop.places.targets / PATCH).exists()
 
 
-def test_a_device_without_the_previous_archive_downloads_the_whole_version(hub, release, device):
-    version, seen = downloaded(device, hub.url)
+def test_a_device_without_the_previous_archive_downloads_the_whole_version(hub, release, laptop):
+    version, seen = downloaded(laptop, hub.url)
     assert version == "1.1"
     assert seen[-1] == (release.repository / "targets" / ARCHIVE).stat().st_size
-    assert install_staged(device.places, device.app_dir, "1.0") == "1.1"
-    assert same_files(device.app_dir, release.second)
+    assert install_staged(laptop.places, laptop.app_dir, "1.0") == "1.1"
+    assert same_files(laptop.app_dir, release.second)
 
 
-def test_the_newest_version_finds_nothing_to_do(hub, device):
-    updater = device.updater(hub.url)
+def test_the_newest_version_finds_nothing_to_do(hub, laptop):
+    updater = laptop.updater(hub.url)
     updater.current_version = "1.1"
     assert updater.fetch() is None
-    assert not device.places.ready.exists()
+    assert not laptop.places.ready.exists()
 
 
 @pytest.mark.parametrize("name", [PATCH, ARCHIVE])
-def test_a_tampered_file_is_refused_and_a_good_one_then_installs(hub, release, device, name):
-    device.keep_archive(release)
+def test_a_tampered_file_is_refused_and_a_good_one_then_installs(hub, release, laptop, name):
+    laptop.keep_archive(release)
     target = release.repository / "targets" / name
     good = target.read_bytes()
     bad = bytearray(good)
     bad[len(bad) // 2] ^= 0xFF
     target.write_bytes(bytes(bad))
-    if name == ARCHIVE:  # a device with no previous archive takes the archive
-        (device.places.targets / "cp2desk-1.0.tar.gz").unlink()
+    if name == ARCHIVE:  # a laptop with no previous archive takes the archive
+        (laptop.places.targets / "cp2desk-1.0.tar.gz").unlink()
     with pytest.raises(UpdateDamaged, match="not what KNEC signed") as refused:
-        device.updater(hub.url).fetch()
+        laptop.updater(hub.url).fetch()
     assert "keeps working" in refused.value.message
-    assert_untouched(device, release)
-    assert not (device.places.targets / name).exists(), "the tampered file was thrown away"
+    assert_untouched(laptop, release)
+    assert not (laptop.places.targets / name).exists(), "the tampered file was thrown away"
     target.write_bytes(good)
-    assert device.updater(hub.url).fetch() == "1.1"
+    assert laptop.updater(hub.url).fetch() == "1.1"
 
 
-def test_a_wrong_signature_is_refused(hub, release, device):
+def test_a_wrong_signature_is_refused(hub, release, laptop):
     timestamp = release.repository / "metadata" / "timestamp.json"
     signed = json.loads(timestamp.read_text())
     signature = signed["signatures"][0]["sig"]
     signed["signatures"][0]["sig"] = ("0" if signature[0] != "0" else "1") + signature[1:]
     timestamp.write_text(json.dumps(signed))
     with pytest.raises(UpdateUnverified, match="does not carry KNEC's valid signature"):
-        device.updater(hub.url).fetch()
-    assert_untouched(device, release)
+        laptop.updater(hub.url).fetch()
+    assert_untouched(laptop, release)
 
 
-def test_metadata_signed_by_other_keys_is_refused(hub, release, device, tmp_path):
+def test_metadata_signed_by_other_keys_is_refused(hub, release, laptop, tmp_path):
     """An attacker's own repository, served in place of KNEC's."""
     tool = release_tool()
     other = tmp_path / "other"
@@ -115,33 +115,33 @@ def test_metadata_signed_by_other_keys_is_refused(hub, release, device, tmp_path
     for name in ("timestamp.json", "snapshot.json", "targets.json"):
         (metadata / name).write_bytes((other / "repository" / "metadata" / name).read_bytes())
     with pytest.raises(UpdateUnverified):
-        device.updater(hub.url).fetch()
-    assert_untouched(device, release)
+        laptop.updater(hub.url).fetch()
+    assert_untouched(laptop, release)
 
 
-def test_expired_metadata_is_refused(hub, release, device):
+def test_expired_metadata_is_refused(hub, release, laptop):
     release_tool().refresh(release.folder, release.keys, days={"timestamp": -1})
     with pytest.raises(UpdateUnverified, match="expired"):
-        device.updater(hub.url).fetch()
-    assert_untouched(device, release)
+        laptop.updater(hub.url).fetch()
+    assert_untouched(laptop, release)
 
 
-def test_a_download_cut_halfway_is_refused_and_the_next_check_starts_again(hub, release, device):
+def test_a_download_cut_halfway_is_refused_and_the_next_check_starts_again(hub, release, laptop):
     with FaultProxy(hub.url, weights={"pass": 1}) as proxy:
         # 2.root.json (none yet), timestamp, snapshot, targets, then the archive: cut
         proxy.force("pass", "pass", "pass", "pass", "cut")
         with pytest.raises((UpdateInterrupted, UpdateDamaged)) as refused:
-            device.updater(proxy.url).fetch()
+            laptop.updater(proxy.url).fetch()
         assert proxy.stats["cut"] == 1
         assert "keeps working" in refused.value.message
-        assert_untouched(device, release)
-        assert not (device.places.targets / ARCHIVE).exists(), "no partial archive kept"
-        assert device.updater(proxy.url).fetch() == "1.1"
+        assert_untouched(laptop, release)
+        assert not (laptop.places.targets / ARCHIVE).exists(), "no partial archive kept"
+        assert laptop.updater(proxy.url).fetch() == "1.1"
 
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 1 MB file system for the device's update folder (tmpfs; the tests run as root)."""
+    """A 1 MB file system for the laptop's update folder (tmpfs; the tests run as root)."""
     mount = tmp_path / "tiny"
     mount.mkdir()
     done = subprocess.run(
@@ -152,29 +152,29 @@ def tiny_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_is_refused_with_what_to_do(hub, release, device, tiny_disk):
-    device.places = type(device.places)(tiny_disk / "updates")
+def test_a_full_disk_is_refused_with_what_to_do(hub, release, laptop, tiny_disk):
+    laptop.places = type(laptop.places)(tiny_disk / "updates")
     with pytest.raises(NoSpaceForUpdate, match="Not enough free disk space"):
-        device.updater(hub.url).fetch()
-    assert_untouched(device, release)
+        laptop.updater(hub.url).fetch()
+    assert_untouched(laptop, release)
     leftovers = [p for p in tiny_disk.rglob("*") if p.is_file() and p.parent.name != "metadata"]
     assert leftovers == [], "nothing half-written is left on the full disk"
 
 
 def test_a_full_disk_while_installing_leaves_the_installed_app_as_it_was(
-    hub, release, device, tiny_disk
+    hub, release, laptop, tiny_disk
 ):
-    assert device.updater(hub.url).fetch() == "1.1"
+    assert laptop.updater(hub.url).fetch() == "1.1"
     small = tiny_disk / "cp2desk"
     small.mkdir()
     (small / "cp2desk").write_bytes(b"old program")
-    assert install_staged(device.places, small, "1.0") is None
+    assert install_staged(laptop.places, small, "1.0") is None
     assert [p.name for p in small.iterdir()] == ["cp2desk"]
     assert (small / "cp2desk").read_bytes() == b"old program"
-    assert device.places.ready.exists(), "still staged for the next start"
+    assert laptop.places.ready.exists(), "still staged for the next start"
 
 
-def test_a_hub_without_updates_says_so(device, tmp_path):
+def test_a_hub_without_updates_says_so(laptop, tmp_path):
     from cp2hub.settings import Settings
     from tests.sync.conftest import HubServer, migrated_database
 
@@ -183,11 +183,11 @@ def test_a_hub_without_updates_says_so(device, tmp_path):
         HubServer(db, Settings()) as bare,
         pytest.raises(UpdatesUnavailable, match="publishes no updates"),
     ):
-        device.updater(bare.url).fetch()
+        laptop.updater(bare.url).fetch()
 
 
-def test_a_build_without_root_metadata_cannot_check(hub, device, tmp_path):
-    device.root = tmp_path / "no-root.json"
+def test_a_build_without_root_metadata_cannot_check(hub, laptop, tmp_path):
+    laptop.root = tmp_path / "no-root.json"
     with pytest.raises(UpdatesUnavailable, match="without KNEC's update keys"):
-        device.updater(hub.url).fetch()
-    assert not Path(device.places.metadata / "root.json").exists()
+        laptop.updater(hub.url).fetch()
+    assert not Path(laptop.places.metadata / "root.json").exists()
