@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from cp2desk.local_db.models import AppUser, Professional
 from cp2desk.services import account as accounts
 from cp2desk.services.restart import restart_blockers
 from cp2desk.ui import app
+from cp2desk.ui.login import LoginWindow
 from cp2desk.ui.main_window import MainWindow
 from cp2desk.ui.unsynced_export import ACTION
 from cp2desk.ui.update_prompt import UpdatePrompt
@@ -209,3 +210,21 @@ def test_a_version_too_old_for_the_hub_says_so_offers_the_update_and_exports(
     assert restarts == [True], "a change waiting does not hold back a version too old"
     window.shutdown()
     account.replica.dispose()
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    login = LoginWindow(*app._account_functions(), settings=settings, export=app._export_unsynced)
+    qtbot.addWidget(login)
+    login.hub.setText(hub.url)
+    login.phone.setText(DEMO_ACCOUNTS["centre_manager"])
+    login.password.setText(DEMO_PASSWORD)
+    login.resize(1366, 768)
+    login.show()
+    qtbot.mouseClick(login.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: login.error.isVisible(), timeout=30_000)
+    assert "too old for the hub" in login.error.text and "Unlock offline" in login.error.text
+    assert login.error.action.text() == ACTION
+    assert login.unlock_button.property("primary") is True
+    shoot(login, "30_too_old_login")
+    again = tmp_path / "again.json"
+    login.export_unsynced(again)
+    qtbot.waitUntil(lambda: "Saved 1 unsynced change" in login.error.text, timeout=10_000)
