@@ -45,6 +45,7 @@ ROLES = ("root", "targets", "snapshot", "timestamp")
 REPOSITORY = "repository"
 
 log = logging.getLogger("release")
+logging.getLogger("tufup.repo").setLevel(logging.ERROR)  # its notes on paths are for us
 
 
 class ReleaseError(Exception):
@@ -205,7 +206,6 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("role", choices=ROLES)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    logging.getLogger("tufup").setLevel(logging.ERROR)  # its notes on paths are for us
     try:
         if args.command == "init":
             root = init(args.dir, args.keys, args.app_root)

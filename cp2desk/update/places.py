@@ -59,8 +59,12 @@ class UpdatePlaces:
 
 
 def installed_app_dir() -> Path | None:
-    """The folder of the bundle this process runs from; None when not run from a bundle
-    (a development checkout is updated with git, not from the hub)."""
+    """The folder of the one-folder bundle this process runs from; None when not run from
+    one: a development checkout is updated with git, and a macOS `.app` (laid out
+    differently from the one-folder archive the repository holds) is replaced whole."""
     if not getattr(sys, "frozen", False):
         return None
-    return Path(sys.executable).resolve().parent
+    folder = Path(sys.executable).resolve().parent
+    if folder.parent.name == "Contents" and folder.parent.parent.suffix == ".app":
+        return None
+    return folder
