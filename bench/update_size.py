@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -49,6 +50,16 @@ def build(source: Path, out: Path) -> Path:
         raise SystemExit(f"PyInstaller failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     print(f"built {out / 'dist' / 'cp2desk'} in {time.perf_counter() - started:.0f} s")
     return out / "dist" / "cp2desk"
+
+
+def holds_the_change(out: Path) -> None:
+    """Make sure the second bundle was built from the changed copy (not an installed one)."""
+    from PyInstaller.archive.readers import ZlibArchiveReader
+
+    modules = ZlibArchiveReader(str(out / "work" / "cp2desk" / "PYZ-00.pyz"))
+    version = modules.extract("cp2desk").co_consts
+    if "0.1.1" not in version or "FIXED_IN" not in modules.extract("cp2desk.ui.login").co_names:
+        raise SystemExit("the second bundle does not hold the code change")
 
 
 def code_only_change(tmp: Path) -> Path:
@@ -88,7 +99,9 @@ def main() -> int:
         tmp = Path(name)
         first = build(ROOT, tmp / "0.1.0")
         second = build(code_only_change(tmp), tmp / "0.1.1")
+        holds_the_change(tmp / "0.1.1")
         folder, keys = tmp / "knec", tmp / "keystore"
+        logging.getLogger("tufup").setLevel(logging.ERROR)
         tool.init(folder, keys, app_root=None)
         tool.publish(folder, keys, first, "0.1.0")
         started = time.perf_counter()

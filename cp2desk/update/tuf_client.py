@@ -21,7 +21,7 @@ def _setuptools_stand_in() -> None:
         import setuptools.config.expand  # noqa: F401
     except ImportError:
         for name in ("setuptools", "setuptools.config", "setuptools.config.expand"):
-            sys.modules.setdefault(name, types.ModuleType(name))
+            sys.modules[name] = types.ModuleType(name)
 
 
 _setuptools_stand_in()

@@ -6,7 +6,9 @@ and nothing half-downloaded behind."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from cp2desk.update.errors import (
 )
 from cp2desk.update.install import install_staged
 from tests.sync.proxy import FaultProxy
-from tests.update.conftest import release_tool, same_files
+from tests.update.conftest import ROOT, release_tool, same_files
 
 PATCH = "cp2desk-1.1.patch"
 ARCHIVE = "cp2desk-1.1.tar.gz"
@@ -184,6 +186,27 @@ def test_a_hub_without_updates_says_so(laptop, tmp_path):
         pytest.raises(UpdatesUnavailable, match="publishes no updates"),
     ):
         laptop.updater(bare.url).fetch()
+
+
+BUNDLE_LIKE = """
+import sys
+sys.modules["nacl"] = None  # left out of the bundle (build/cp2desk.spec), as is setuptools
+sys.modules["setuptools"] = None
+from pathlib import Path
+from cp2desk.update.download import Updater
+from cp2desk.update.places import UpdatePlaces
+updater = Updater(sys.argv[1], "1.0", UpdatePlaces(Path(sys.argv[2])), Path(sys.argv[3]))
+print(updater.fetch())
+"""
+
+
+def test_the_updater_needs_nothing_the_bundle_leaves_out(hub, laptop):
+    done = subprocess.run(
+        [sys.executable, "-c", BUNDLE_LIKE, hub.url, str(laptop.places.folder), str(laptop.root)],
+        capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1.1"
 
 
 def test_a_build_without_root_metadata_cannot_check(hub, laptop, tmp_path):
