@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -214,3 +215,32 @@ def test_a_build_without_root_metadata_cannot_check(hub, laptop, tmp_path):
     with pytest.raises(UpdatesUnavailable, match="without KNEC's update keys"):
         laptop.updater(hub.url).fetch()
     assert not Path(laptop.places.metadata / "root.json").exists()
+
+
+def test_a_patch_that_does_not_fit_the_kept_archive_falls_back_to_the_whole_version(
+    hub, release, laptop
+):
+    laptop.keep_archive(release)
+    kept = laptop.places.targets / "cp2desk-1.0.tar.gz"
+    kept.write_bytes(damaged_archive(release, laptop))
+    with pytest.raises(UpdateDamaged, match="could not be put together from the patch"):
+        laptop.updater(hub.url).fetch()
+    assert_untouched(laptop, release)
+    version, seen = downloaded(laptop, hub.url)
+    assert version == "1.1"
+    assert seen[-1] == (release.repository / "targets" / ARCHIVE).stat().st_size
+    assert install_staged(laptop.places, laptop.app_dir, "1.0") == "1.1"
+    assert same_files(laptop.app_dir, release.second)
+
+
+def damaged_archive(release, laptop) -> bytes:
+    """A kept 1.0 archive whose content differs from the published one (a disk error)."""
+    import tarfile
+
+    folder = laptop.places.folder.parent / "damaged"
+    shutil.copytree(release.first, folder)
+    (folder / "_internal" / "base_library.zip").write_bytes(b"damaged")
+    target = laptop.places.folder.parent / "damaged.tar.gz"
+    with tarfile.open(target, "w:gz") as tar:
+        tar.add(folder, arcname=".")
+    return target.read_bytes()
