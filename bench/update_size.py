@@ -114,14 +114,14 @@ def main() -> int:
         apply_s = patched(targets)
     ratio = patch / archive
     print(f"bundle on disk: {bundle / MB:.0f} MB; archive {archive / MB:.1f} MB; "
-          f"patch {patch / MB:.2f} MB ({ratio:.3f} of the archive)")  # fmt: skip
+          f"patch {patch:,} bytes ({ratio:.5f} of the archive)")  # fmt: skip
     print(f"release command (archive, patch, signing): {publish_s:.0f} s; "
           f"a laptop rebuilds and verifies the archive from the patch in {apply_s:.1f} s")  # fmt: skip
     print("RESULT " + json.dumps({
         "name": "update_size (patch)", "what": "a code-only release as a bsdiff patch",
-        "figure": round(patch / MB, 2), "unit": "MB", "target": f"<= {PATCH_TARGET_MB} MB",
+        "figure": round(patch / MB, 3), "unit": "MB", "target": f"<= {PATCH_TARGET_MB} MB",
         "baseline": round(archive / MB, 1), "baseline_what": "the whole archive",
-        "ratio": round(ratio, 4), "ok": patch <= PATCH_TARGET_MB * MB,
+        "ratio": round(ratio, 5), "ok": patch <= PATCH_TARGET_MB * MB,
     }))  # fmt: skip
     print("RESULT " + json.dumps({
         "name": "update_size (archive)", "what": "the whole version, .tar.gz",
