@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _install_staged_update() -> None:
     """A version downloaded in the background replaces this one before anything loads,
-    and starts in its place (`cp2desk.update.install`); a failure leaves this one running."""
+    and starts in its place (`cp2desk.update.install`); a failure leaves this one running.
+    Only a bundle is updated this way: a development checkout is updated with git."""
+    if not getattr(sys, "frozen", False):
+        return
     try:
         from cp2desk.update.install import install_at_start
 
