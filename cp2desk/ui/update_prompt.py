@@ -6,7 +6,8 @@ It runs when the main window opens and after each successful sync. Once a versio
 staged, the window asks "restart now / later", but only when no session is open for
 marking and no change waits in the outbox (`services.restart`); until then the status
 bar says a version is ready and installs at the next start, and the question comes
-after a later sync. An update never restarts the app by itself.
+after a later sync. Once answered "Later", a version is not asked about again until the
+next start installs it. An update never restarts the app by itself.
 
 When the hub no longer speaks this version's protocol ("too old"), the window offers
 the update at once; the changes the old version could not send stay in the outbox for
@@ -58,6 +59,8 @@ class UpdatePrompt(QObject):
         """The hub's words once it has refused this version as too old."""
         self.fetching = False
         self.asking: QMessageBox | None = None
+        self.declined: str | None = None
+        """The version the user said "Later" to: not asked about again in this run."""
 
     def check(self, asked_by_user: bool = False) -> None:
         """Look for a new version in the background (once at a time)."""
@@ -125,6 +128,8 @@ class UpdatePrompt(QObject):
         if held:
             log.info("update %s held back: %s", self.version, "; ".join(held))
             return
+        if self.asking is not None or self.declined == self.version:  # ask once
+            return
         self.asking = confirm(
             self.window,
             "Update ready",
@@ -138,7 +143,10 @@ class UpdatePrompt(QObject):
         self.asking.finished.connect(self._answered)
 
     def _answered(self) -> None:
-        self.asking = None
+        box, self.asking = self.asking, None
+        chosen = box.clickedButton() if box is not None else None
+        if chosen is None or chosen.text() != "Restart now":
+            self.declined = self.version
 
     def _restart_now(self) -> None:
         """Look once more (a session may have opened since the question), then restart."""

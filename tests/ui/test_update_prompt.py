@@ -97,6 +97,10 @@ def test_when_idle_the_update_is_offered_and_later_waits_for_the_next_start(
     qtbot.waitUntil(lambda: prompt.asking is None)
     assert made.restarts == []
     assert made.status.update_note.isVisible()
+    made.sync_now()  # later syncs do not ask again about the version put off
+    qtbot.waitUntil(lambda: not made.sync.running)
+    settled(qtbot, prompt)
+    assert prompt.asking is None and made.restarts == []
 
 
 def test_not_asked_while_a_session_is_open_then_asked_once_it_closes(qtbot, window, clock, shoot):
@@ -199,13 +203,14 @@ def test_a_version_too_old_for_the_hub_says_so_offers_the_update_and_exports(
     window.export_unsynced(target)
     qtbot.waitUntil(lambda: "Saved 1 unsynced change to" in window.messages.text, timeout=10_000)
     assert account.replica.pending_count() == 1
-    window.sync_now()  # nothing is sent; the downloaded update is offered again
+    window.sync_now()  # nothing is sent; the downloaded update is offered in the bar
     assert "too old for the hub" in window.messages.text
     assert "Version 1.1 is downloaded" in window.messages.text
     assert window.messages.action.text() == "Restart now"
     assert window.status.export_button.text() == ACTION
     settled(qtbot, prompt)
-    click(qtbot, prompt.asking, "Restart now")
+    assert prompt.asking is None, "put off once, not asked again in a dialog"
+    qtbot.mouseClick(window.messages.action, Qt.MouseButton.LeftButton)
     settled(qtbot, prompt)
     assert restarts == [True], "a change waiting does not hold back a version too old"
     window.shutdown()
