@@ -35,7 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--hub", required=True)
     export.add_argument("--phone", required=True)
     export.add_argument("--out", type=Path, required=True)
+    update = commands.add_parser(
+        "update", help="download the newest version from the hub, installed at the next start"
+    )
+    update.add_argument("--hub", default=os.environ.get("CP2DESK_HUB_URL", ""))
     args = parser.parse_args(argv)
+    if args.command == "update":
+        return _update(args)
     if args.command == "export":
         return _export(args)
     if args.command == "sync":
@@ -61,6 +67,30 @@ def _install_staged_update() -> None:
         import logging
 
         logging.getLogger(__name__).exception("the staged update was not installed")
+
+
+def _update(args) -> int:
+    """What the window does after a sync, from a terminal or a scheduled task."""
+    from cp2desk.update.download import Updater
+    from cp2desk.update.errors import UpdateFailed
+
+    if not args.hub:
+        print("Give the hub's address: cp2desk update --hub https://...", file=sys.stderr)
+        return 2
+
+    def progress(done: int, expected: int) -> None:
+        print(f"\rDownloading: {done / 2**20:.1f} of {expected / 2**20:.1f} MB", end="")
+
+    try:
+        version = Updater(args.hub).fetch(progress)
+    except UpdateFailed as exc:
+        print(f"\nUpdate failed: {exc.message}", file=sys.stderr)
+        return 1
+    if version is None:
+        print("CP2 Desk is up to date.")
+    else:
+        print(f"\nVersion {version} is ready: it is installed when CP2 Desk next starts.")
+    return 0
 
 
 def _no_screen() -> bool:

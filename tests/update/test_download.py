@@ -244,3 +244,28 @@ def damaged_archive(release, laptop) -> bytes:
     with tarfile.open(target, "w:gz") as tar:
         tar.add(folder, arcname=".")
     return target.read_bytes()
+
+
+def test_cp2desk_update_from_a_terminal(hub, laptop, tmp_path):
+    """`cp2desk update --hub URL`: the device's trusted root is already in its metadata
+    folder (as after its first check), so the development package needs none shipped."""
+    home = tmp_path / "desk"
+    metadata = home / "data" / "updates" / "metadata"
+    metadata.mkdir(parents=True)
+    shutil.copyfile(laptop.root, metadata / "root.json")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), CP2DESK_HOME=str(home))
+    command = [sys.executable, "-m", "cp2desk.cli", "update", "--hub", hub.url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Version 1.1 is ready: it is installed when CP2 Desk next starts." in done.stdout
+    assert json.loads((home / "data" / "updates" / "staged" / "ready.json").read_text()) == {
+        "version": "1.1"
+    }
+    (metadata.parent / "staged").rename(metadata.parent / "installed")  # as if installed
+    bad = subprocess.run(
+        [*command[:-1], "http://127.0.0.1:9"], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 1
+    assert "Update failed: The update's download was cut off or the hub could not be reached" in (
+        bad.stderr
+    )
