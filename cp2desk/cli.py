@@ -79,7 +79,7 @@ def _update(args) -> int:
         return 2
 
     def progress(done: int, expected: int) -> None:
-        print(f"\rDownloading: {done / 2**20:.1f} of {expected / 2**20:.1f} MB", end="")
+        print(f"\rDownloading: {done // 1024:,} of {expected // 1024:,} KB", end="")
 
     try:
         version = Updater(args.hub).fetch(progress)
