@@ -12,6 +12,11 @@ archive and bsdiff patch). Figures:
   the bundle on disk, how long the release command took, and how long a laptop takes to
   rebuild the archive from the patch and verify it.
 
+Then the real thing on one "laptop": version 0.1.0 installed with its archive kept,
+`cp2desk update` against a hub (`cp2hub serve`) serving the repository, then
+`cp2desk run`, which installs 0.1.1 at its start and starts it to the login window. The
+bench fails if the installed folder is not then the second bundle, byte for byte.
+
     python3 bench/update_size.py            # about 6 to 10 minutes on 2 cores
 """
 
@@ -112,11 +117,15 @@ def main() -> int:
         archive = (targets / "cp2desk-0.1.1.tar.gz").stat().st_size
         bundle = size_on_disk(second)
         apply_s = patched(targets)
+        fetch_s, start_s = laptop_updates(first, second, folder / "repository", tmp)
     ratio = patch / archive
     print(f"bundle on disk: {bundle / MB:.0f} MB; archive {archive / MB:.1f} MB; "
           f"patch {patch:,} bytes ({ratio:.5f} of the archive)")  # fmt: skip
     print(f"release command (archive, patch, signing): {publish_s:.0f} s; "
           f"a laptop rebuilds and verifies the archive from the patch in {apply_s:.1f} s")  # fmt: skip
+    print(f"a laptop with 0.1.0: `cp2desk update` downloaded, verified and staged 0.1.1 in "
+          f"{fetch_s:.1f} s; its next start installed it and showed the login window of "
+          f"0.1.1 in {start_s:.1f} s")  # fmt: skip
     print("RESULT " + json.dumps({
         "name": "update_size (patch)", "what": "a code-only release as a bsdiff patch",
         "figure": round(patch / MB, 3), "unit": "MB", "target": f"<= {PATCH_TARGET_MB} MB",
@@ -130,6 +139,60 @@ def main() -> int:
         "ratio": round(archive / bundle, 3), "ok": archive < ARCHIVE_TARGET_MB * MB,
     }))  # fmt: skip
     return 0
+
+
+def laptop_updates(first: Path, second: Path, repository: Path, tmp: Path) -> tuple[float, float]:
+    """(seconds for `cp2desk update`, seconds from `cp2desk run` to the new version's login
+    window) on a laptop that has 0.1.0 installed and its archive kept."""
+    from bench._common import HubProcess
+
+    laptop = tmp / "laptop"
+    installed = laptop / "cp2desk"
+    shutil.copytree(first, installed, symlinks=True)
+    updates = laptop / "home" / "data" / "updates"
+    (updates / "metadata").mkdir(parents=True)
+    (updates / "targets").mkdir()
+    shutil.copyfile(repository / "metadata" / "root.json", updates / "metadata" / "root.json")
+    archive = "cp2desk-0.1.0.tar.gz"
+    shutil.copyfile(repository / "targets" / archive, updates / "targets" / archive)
+    env = dict(os.environ, CP2DESK_HOME=str(laptop / "home"), QT_QPA_PLATFORM="offscreen")
+    env["CP2DESK_SMOKE"] = "1"
+    program = str(installed / "cp2desk")
+    settings = {"UPDATES_DIR": str(repository)}
+    with HubProcess(f"sqlite:///{laptop / 'hub.sqlite3'}", laptop / "hub.log", 1, settings) as hub:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [program, "update", "--hub", hub.url], env=env, capture_output=True, text=True,
+            timeout=600,
+        )  # fmt: skip
+        fetch_s = time.perf_counter() - started
+    if done.returncode != 0 or "Version 0.1.1 is ready" not in done.stdout:
+        raise SystemExit(f"cp2desk update failed:\n{done.stdout}\n{done.stderr}")
+    started = time.perf_counter()
+    run = subprocess.Popen(
+        [program, "run", "--exit-after", "2"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    shown = None
+    for line in run.stderr:
+        if "login window shown" in line and shown is None:
+            shown = time.perf_counter() - started
+    run.wait(60)
+    if run.returncode != 0 or shown is None:
+        raise SystemExit(f"the updated bundle did not start (exit {run.returncode})")
+    if not same_files(installed, second):
+        raise SystemExit("the installed folder is not the second bundle")
+    return fetch_s, shown
+
+
+def same_files(a: Path, b: Path) -> bool:
+    """Whether every regular file of `b` is in `a` with the same bytes."""
+    for path in b.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            twin = a / path.relative_to(b)
+            if not twin.is_file() or twin.read_bytes() != path.read_bytes():
+                print(f"differs: {path.relative_to(b)}")
+                return False
+    return True
 
 
 def patched(targets: Path) -> float:
