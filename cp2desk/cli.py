@@ -35,15 +35,62 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--hub", required=True)
     export.add_argument("--phone", required=True)
     export.add_argument("--out", type=Path, required=True)
+    update = commands.add_parser(
+        "update", help="download the newest version from the hub, installed at the next start"
+    )
+    update.add_argument("--hub", default=os.environ.get("CP2DESK_HUB_URL", ""))
     args = parser.parse_args(argv)
+    if args.command == "update":
+        return _update(args)
     if args.command == "export":
         return _export(args)
     if args.command == "sync":
         return _sync(args)
     if args.command == "demo":
         return _demo(args)
+    _install_staged_update()
     hub = getattr(args, "hub", "") or os.environ.get("CP2DESK_HUB_URL", "")
     return _run(hub, exit_after=getattr(args, "exit_after", 0))
+
+
+def _install_staged_update() -> None:
+    """A version downloaded in the background replaces this one before anything loads,
+    and starts in its place (`cp2desk.update.install`); a failure leaves this one running.
+    Only a bundle is updated this way: a development checkout is updated with git."""
+    if not getattr(sys, "frozen", False):
+        return
+    try:
+        from cp2desk.update.install import install_at_start
+
+        install_at_start()
+    except Exception:  # never keep the app from starting
+        import logging
+
+        logging.getLogger(__name__).exception("the staged update was not installed")
+
+
+def _update(args) -> int:
+    """What the window does after a sync, from a terminal or a scheduled task."""
+    from cp2desk.update.download import Updater
+    from cp2desk.update.errors import UpdateFailed
+
+    if not args.hub:
+        print("Give the hub's address: cp2desk update --hub https://...", file=sys.stderr)
+        return 2
+
+    def progress(done: int, expected: int) -> None:
+        print(f"\rDownloading: {done // 1024:,} of {expected // 1024:,} KB", end="")
+
+    try:
+        version = Updater(args.hub).fetch(progress)
+    except UpdateFailed as exc:
+        print(f"\nUpdate failed: {exc.message}", file=sys.stderr)
+        return 1
+    if version is None:
+        print("CP2 Desk is up to date.")
+    else:
+        print(f"\nVersion {version} is ready: it is installed when CP2 Desk next starts.")
+    return 0
 
 
 def _no_screen() -> bool:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
     web_session_minutes: int = 120  # a web page session ends after this long idle
     web_secure_cookie: bool = False  # Secure cookies even over http (TLS ends at a proxy)
+    # The release repository of CP2 Desk's updates (build/release.py): its metadata/ and
+    # targets/ are served read-only under /updates/ (cp2hub.api.updates); empty: none.
+    updates_dir: str = ""
 
     @field_validator("metrics_allow")
     @classmethod

@@ -90,12 +90,49 @@ def open_main_window(
         sync_on_open=bool(account.online),
     )
     runner.setParent(window)
+    _attach_updates(window, context, getattr(account, "hub_url", ""))
     if account.online and not account.tokens.persistent:
         from cp2desk.sync.tokens import SESSION_ONLY
 
         window.status.set_session_only(SESSION_ONLY)
     context.sign_out = lambda: _sign_out(window, account, on_signed_out)
     return window
+
+
+def _attach_updates(window: Any, context: Any, hub_url: str) -> None:
+    """Signed updates from the hub, in a bundle that ships KNEC's root metadata (a
+    development checkout is updated with git)."""
+    from cp2desk.update.places import SHIPPED_ROOT, installed_app_dir
+
+    if not hub_url or installed_app_dir() is None or not SHIPPED_ROOT.is_file():
+        return
+    from cp2desk.services.restart import restart_blockers
+    from cp2desk.ui.update_prompt import UpdatePrompt
+    from cp2desk.update.download import Updater
+
+    updater = Updater(hub_url)
+    window.attach_updates(
+        UpdatePrompt(
+            window,
+            updater.fetch,
+            lambda outbox: restart_blockers(
+                context.replica, context.user_id, context.now(), outbox
+            ),
+            window.messages,
+            window.status,
+            restart,
+        )
+    )
+
+
+def restart() -> None:
+    """Quit as when the window closes (operations finish, replicas close), then start the
+    program again: a bundle installs the staged version first (`cp2desk.update.install`)."""
+    from PySide6.QtCore import QProcess
+
+    app = QApplication.instance()
+    app.aboutToQuit.connect(lambda: QProcess.startDetached(sys.executable, sys.argv[1:]))
+    app.quit()
 
 
 def _sign_out(window: Any, account: Any, on_signed_out: Callable[[], None] | None) -> None:

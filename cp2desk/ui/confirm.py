@@ -8,7 +8,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 
 def confirm(
-    parent: QWidget, title: str, text: str, accept: str, on_accept: Callable[[], None]
+    parent: QWidget,
+    title: str,
+    text: str,
+    accept: str,
+    on_accept: Callable[[], None],
+    reject: str = "Cancel",
 ) -> QMessageBox:
     """Ask once, window-modal; `on_accept` runs only if the user chose `accept`."""
     box = QMessageBox(parent)
@@ -17,7 +22,7 @@ def confirm(
     box.setWindowTitle(title)
     box.setText(text)
     yes = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.addButton(reject, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(yes)
 
     def finished() -> None:

@@ -42,7 +42,8 @@ DEFAULT_HUB = "https://cp2.knec.ac.ke"
 HINTS = {
     "unreachable": "You can still unlock offline with the password you used last time "
     "on this computer.",
-    "update_required": "Ask your sub-county ICT officer for the new version of CP2 Desk.",
+    "update_required": "Unlock offline to keep working: the new version of CP2 Desk is then "
+    "downloaded from the hub, and your unsynced changes can be exported meanwhile.",
     "device_revoked": "Call your sub-county office if you do not know why.",
 }
 
@@ -234,11 +235,12 @@ class LoginWindow(QWidget):
         if code == "unreachable" and not self._offline_possible():
             hint = "Check the network and try again: the first sign-in on a computer needs it."
         message = f"{user_message(error)} {hint}".strip()
-        if code == "device_revoked" and self._export is not None and self._offline_possible():
+        exportable = code in ("device_revoked", "update_required")
+        if exportable and self._export is not None and self._offline_possible():
             self.error.show_message(message, "error", action=(ACTION, self.export_unsynced))
         else:
             self.error.error(message, reference(error))
-        if code == "unreachable" and self._offline_possible():
+        if code in ("unreachable", "update_required") and self._offline_possible():
             self.unlock_button.setProperty("primary", True)
             theme.repolish(self.unlock_button)
             self.unlock_button.setFocus()

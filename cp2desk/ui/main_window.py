@@ -2,7 +2,9 @@
 
 The window reads nothing itself: workspaces and sync facts arrive from operations
 run off the UI thread. Shortcuts: Ctrl+F search, Ctrl+S or F5 sync now. A computer the
-hub has revoked stops syncing, says why, and offers to export what it could not send.
+hub has revoked stops syncing, says why, and offers to export what it could not send. A
+version the hub finds too old stops syncing too, and offers the update and the export;
+updates are looked for when the window opens and after each sync (`update_prompt`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import reference, user_message
 from cp2desk.ui.sync_status import SyncCallable, SyncController, SyncStatus
 from cp2desk.ui.unsynced_export import ACTION, export_unsynced
+from cp2desk.ui.update_prompt import UpdatePrompt
 from cp2desk.ui.workspaces import WorkspaceEntry, available
 
 
@@ -52,6 +55,9 @@ class MainWindow(QMainWindow):
         self.workspaces: list[QWidget] = []
         self.revoked: str | None = None
         """The hub's message once it has refused this computer as revoked."""
+        self.too_old: str | None = None
+        """The hub's message once it has refused this version of the app as too old."""
+        self.updates: UpdatePrompt | None = None
         self.sync = SyncController(sync, sync_interval_ms, self)
         self.sync.online = online
         self._build()
@@ -179,11 +185,19 @@ class MainWindow(QMainWindow):
         if page is not None and hasattr(page, "focus_search"):
             page.focus_search()
 
+    def attach_updates(self, updates: UpdatePrompt) -> None:
+        """Look for updates now and after each sync, through `updates`."""
+        self.updates = updates
+        updates.check()
+
     # --- sync ---------------------------------------------------------------------
 
     def sync_now(self) -> None:
         if self.revoked is not None:
             self._show_revoked()
+            return
+        if self.too_old is not None:
+            self._show_too_old()
             return
         if not self.sync.available:
             self.messages.show_message(
@@ -227,8 +241,16 @@ class MainWindow(QMainWindow):
             if hasattr(page, "reload"):
                 page.reload()
         self.find_workspaces()
+        if self.updates is not None:
+            self.updates.check()
 
     def _sync_failed(self, error: BaseException) -> None:
+        if getattr(error, "code", "") == "update_required":
+            self.too_old = user_message(error)
+            self.sync.timer.stop()
+            self._show_too_old()
+            self.refresh_sync_facts()
+            return
         if getattr(error, "code", "") == "device_revoked":
             self.revoked = user_message(error)
             self.sync.timer.stop()
@@ -244,6 +266,17 @@ class MainWindow(QMainWindow):
     def _show_revoked(self) -> None:
         self.messages.show_message(
             self.revoked,
+            "error",
+            action=(ACTION, self.export_unsynced),
+        )
+
+    def _show_too_old(self) -> None:
+        if self.updates is not None:
+            self.updates.hub_too_old_for_us(self.too_old or "")
+            return
+        self.status.set_too_old()
+        self.messages.show_message(
+            f"{self.too_old} Until then you can export your unsynced changes.",
             "error",
             action=(ACTION, self.export_unsynced),
         )

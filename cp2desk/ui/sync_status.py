@@ -112,6 +112,9 @@ class SyncStatus(QWidget):
         self.session_only = QLabel()
         self.session_only.setObjectName("Muted")
         self.session_only.hide()
+        self.update_note = QLabel()
+        self.update_note.setObjectName("Muted")
+        self.update_note.hide()
         self.progress = QProgressBar()
         self.progress.setFixedWidth(140)
         self.progress.setTextVisible(False)
@@ -129,7 +132,14 @@ class SyncStatus(QWidget):
         self.sync_button = QPushButton(theme.icon("sync"), "Sync now")
         self.sync_button.setToolTip("Send your changes and receive updates (Ctrl+S or F5)")
         self.sync_button.clicked.connect(self.sync_requested)
-        for widget in (self.state_icon, self.state, self.pending, self.last, self.session_only):
+        for widget in (
+            self.state_icon,
+            self.state,
+            self.pending,
+            self.last,
+            self.session_only,
+            self.update_note,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.progress)
@@ -161,6 +171,25 @@ class SyncStatus(QWidget):
         self.state_icon.setPixmap(theme.icon("error").pixmap(18, 18))
         self.sync_button.hide()
         self.export_button.show()
+
+    def set_too_old(self) -> None:
+        """The hub no longer speaks this version's protocol: no more syncing until the
+        update; its changes can be saved."""
+        self.state.setText("This version is too old for the hub: it no longer syncs")
+        self.state.setProperty("state", "revoked")
+        theme.repolish(self.state)
+        self.state_icon.setPixmap(theme.icon("error").pixmap(18, 18))
+        self.sync_button.hide()
+        self.export_button.show()
+
+    def set_update_ready(self, version: str, held_because: list[str]) -> None:
+        """A downloaded version waits for the next start; `held_because`: why the app
+        does not offer to restart now (shown on hover)."""
+        self.update_note.setText(f"Version {version} ready: installed at the next start")
+        self.update_note.setToolTip(
+            "Not offered now: " + "; ".join(held_because) if held_because else ""
+        )
+        self.update_note.setVisible(True)
 
     def set_session_only(self, notice: str) -> None:
         """The sign-in is kept in memory only (no keyring protects it): say so, once, here."""

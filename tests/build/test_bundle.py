@@ -116,8 +116,9 @@ def test_the_bundle_holds_plugins_resources_and_migrations_and_no_dev_tools(bund
     assert (migrations / "env.py").is_file()
     assert {p.stem.split("_")[0] for p in (migrations / "versions").glob("0*.py")} >= {HEAD}
     assert (inside / "cp2hub" / "migrations" / "env.py").is_file()
+    assert (inside / "bsdiff4").is_dir(), "updates come as bsdiff patches"
     for absent in ("keyrings", "psycopg", "psycopg_binary", "pytest", "_pytest", "PyInstaller",
-                   "botocore"):
+                   "botocore", "nacl"):
         assert not (inside / absent).exists(), f"{absent} should not be in the bundle"
     assert not (inside / "PySide6" / "Qt" / "translations").exists()
 
