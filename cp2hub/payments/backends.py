@@ -1,0 +1,126 @@
+"""Payment backends, chosen like the SMS one by Settings.payment_backend.
+
+`outbox` (the default) records what would be paid in `payment_outbox`, once per
+idempotency key, and answers "paid" at once: for development, tests and the demo.
+`africastalking` pays by M-Pesa through Africa's Talking's mobile B2C
+(`cp2hub.payments.africastalking`) and learns each result from its callback.
+
+A backend is told a list of payouts and answers what it knows of each: paid, sent (the
+provider took it; its callback will say), failed (nothing was paid), or unsent (the
+provider refused the request itself; nothing was paid and it may be sent again). A
+payout it says nothing of is in doubt: it stays "sending" until the provider says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from sqlalchemy import select
+
+from cp2hub.db import Database
+from cp2hub.errors import HubError
+from cp2hub.models import PaymentOutbox
+from cp2hub.settings import Settings
+
+BACKENDS = ("outbox", "africastalking")
+
+
+class PaymentsNotConfigured(HubError):
+    status = 503
+    code = "payments_not_configured"
+
+
+@dataclass(frozen=True)
+class Payout:
+    key: str
+    """The idempotency key: the payment's id."""
+    amount: int
+    phone: str
+    payee: str
+    series_name: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Literal["paid", "sent", "failed", "unsent"]
+    provider_id: str | None = None
+    reference: str | None = None
+    reason: str | None = None
+
+
+class PaymentBackend(Protocol):
+    name: str
+    resend_unknown: bool
+    """Whether a payout the backend has no record of may be sent again: true only where
+    the backend's record is written with the money (the outbox)."""
+
+    def pay(self, payouts: list[Payout]) -> dict[str, Outcome]:
+        """Send the payouts; what is known of each, by key."""
+
+    def lookup(self, keys: list[str]) -> dict[str, Outcome]:
+        """What the backend knows of payouts sent before, by key (missing: unknown)."""
+
+
+class OutboxPayments:
+    """Records each payout once, in its own transaction: a key seen before answers what
+    was recorded then, as a provider honouring idempotency keys does."""
+
+    name = "outbox"
+    resend_unknown = True
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def pay(self, payouts: list[Payout]) -> dict[str, Outcome]:
+        with self.db.write() as session:
+            known = set(
+                session.scalars(
+                    select(PaymentOutbox.key).where(PaymentOutbox.key.in_([p.key for p in payouts]))
+                )
+            )
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            session.add_all(
+                PaymentOutbox(
+                    key=p.key,
+                    phone=p.phone,
+                    payee=p.payee,
+                    amount=p.amount,
+                    reference=_reference(p.key),
+                    at=now,
+                )
+                for p in payouts
+                if p.key not in known
+            )
+        return {p.key: Outcome("paid", p.key, _reference(p.key)) for p in payouts}
+
+    def lookup(self, keys: list[str]) -> dict[str, Outcome]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(PaymentOutbox.key, PaymentOutbox.reference).where(
+                    PaymentOutbox.key.in_(keys)
+                )
+            ).all()
+        return {key: Outcome("paid", key, reference) for key, reference in rows}
+
+
+def _reference(key: str) -> str:
+    return "OUT" + key.replace("-", "")[:9].upper()
+
+
+def backend(settings: Settings, db: Database) -> PaymentBackend:
+    if settings.payment_backend == "outbox":
+        return OutboxPayments(db)
+    if settings.payment_backend == "africastalking":
+        from cp2hub.payments.africastalking import AfricasTalkingPayments
+
+        return AfricasTalkingPayments(
+            settings.payment_username,
+            settings.payment_api_key.get_secret_value(),
+            settings.payment_product,
+        )
+    raise PaymentsNotConfigured(
+        f"Unknown payment backend {settings.payment_backend!r}: set CP2HUB_PAYMENT_BACKEND "
+        "to " + " or ".join(BACKENDS) + "."
+    )

@@ -1,0 +1,140 @@
+"""Settling payments: paid (with the provider's reference) or failed (with the reason).
+
+A payment is settled once. A result for a payment already paid or failed, a callback
+delivered twice or one arriving after the run recorded the same answer, changes nothing
+and says so. Paid: the claim is marked paid (its amount, reference and time reach its
+owner's devices with the claim) and the officer is told by SMS. Failed: nothing was
+paid, the claim is free for a later batch and is blocked with the reason, in words the
+officer can act on; `cp2hub.claims` keeps that blocker until the payment details change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cp2desk.sync.phones import masked_phone
+from cp2hub.auth import utcnow
+from cp2hub.claims import failed_payment_text
+from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
+from cp2hub.payments import audit
+from cp2hub.payments.audit import PROVIDER_ACTOR, Actor
+from cp2hub.sms import SmsFailed, SmsGateway
+
+log = logging.getLogger(__name__)
+
+SETTLED = ("paid", "failed", "held", "cancelled")
+IN_FLIGHT = ("sending", "sent", "filed")
+SmsFactory = Callable[[Session], SmsGateway]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A provider's result for one payment, as its callback says it."""
+
+    key: str | None
+    provider_id: str | None
+    paid: bool
+    reference: str | None
+    reason: str | None
+
+
+def paid_text(amount: int, series_name: str, reference: str) -> str:
+    return f"KNEC has paid you KSh {amount:,} for {series_name}, ref {reference}."
+
+
+def settle_paid(session: Session, payment: Payment, reference: str, sms: SmsGateway | None) -> None:
+    now = utcnow()
+    payment.status = "paid"
+    payment.reference = reference
+    payment.settled_at = now
+    claim = session.get(Claim, payment.claim_id)
+    if claim is not None:
+        claim.status = "paid"
+        claim.paid_amount = payment.amount
+        claim.paid_ref = reference
+        claim.paid_at = now
+        claim.hlc = 0  # restamped by the hub's clock
+    if sms is not None:
+        _tell(session, payment, reference, sms)
+
+
+def settle_failed(session: Session, payment: Payment, reason: str) -> None:
+    payment.status = "failed"
+    payment.reason = reason
+    payment.live_claim_id = None
+    payment.settled_at = utcnow()
+    claim = session.get(Claim, payment.claim_id)
+    if claim is not None and claim.status != "paid":
+        blocker = f"payment_failed: {failed_payment_text(payment.method, payment.amount, reason)}"
+        claim.status = "blocked"
+        claim.blocked = "\n".join(b for b in (claim.blocked, blocker) if b)
+        claim.hlc = 0
+
+
+def _tell(session: Session, payment: Payment, reference: str, sms: SmsGateway) -> None:
+    phone, series_name = session.execute(
+        select(Professional.phone, Series.name)
+        .join(Claim, Claim.professional_id == Professional.id)
+        .join(Series, Series.id == Claim.series_id)
+        .where(Claim.id == payment.claim_id)
+    ).one()
+    try:
+        sms.send(phone, paid_text(payment.amount, series_name, reference))
+    except SmsFailed as exc:  # the payment stands; the officer sees it in My CP2
+        log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
+
+
+def apply_notice(
+    session: Session, notice: Notice, sms: SmsGateway | None, actor: Actor = PROVIDER_ACTOR
+) -> str:
+    """Settle the payment a provider's result names; what became of it: paid, failed,
+    unchanged (already settled: a duplicate or late result), or unknown."""
+    payment = None
+    if notice.key:
+        payment = session.get(Payment, notice.key, with_for_update=True)
+    if payment is None and notice.provider_id:
+        payment = session.scalar(
+            select(Payment).where(Payment.provider_id == notice.provider_id).with_for_update()
+        )
+    if payment is None:
+        log.warning("a payment result names no payment of this hub; ignored")
+        return "unknown"
+    if payment.status not in IN_FLIGHT:
+        if payment.status != ("paid" if notice.paid else "failed"):
+            log.warning(
+                "a payment result (%s) for payment %s, which is %s; unchanged",
+                "paid" if notice.paid else "failed", payment.id[:8], payment.status,
+            )  # fmt: skip
+        return "unchanged"
+    if notice.paid:
+        settle_paid(session, payment, notice.reference or notice.provider_id or payment.id, sms)
+        result = "paid"
+    else:
+        settle_failed(session, payment, notice.reason or "The provider gave no reason.")
+        result = "failed"
+    audit.record(
+        session, actor, result, payment.batch_id,
+        notice.reference or notice.reason or "", count=1, amount=payment.amount,
+        payment_id=payment.id,
+    )  # fmt: skip
+    return result
+
+
+def confirm_bank_file(session: Session, batch_id: str, reference: str, actor: Actor, sms) -> int:
+    """The bank paid the batch's transfer file: its payments are paid with `reference`."""
+    from cp2hub.payments.batches import find
+
+    batch: PaymentBatch = find(session, batch_id, lock=True)
+    filed = session.scalars(
+        select(Payment).where(Payment.batch_id == batch.id, Payment.status == "filed")
+    ).all()
+    for payment in filed:
+        settle_paid(session, payment, reference, sms)
+    amount = sum(p.amount for p in filed)
+    audit.record(session, actor, "bank_paid", batch.id, reference, count=len(filed), amount=amount)
+    return len(filed)
