@@ -138,3 +138,27 @@ def confirm_bank_file(session: Session, batch_id: str, reference: str, actor: Ac
     amount = sum(p.amount for p in filed)
     audit.record(session, actor, "bank_paid", batch.id, reference, count=len(filed), amount=amount)
     return len(filed)
+
+
+def release(session: Session, payment_id: str, actor: Actor) -> Payment:
+    """A payment in doubt ("sending": a run stopped between sending and hearing back)
+    that the provider's statement shows it never received: queued again, to be sent by
+    the next run with the same idempotency key. An administrator's decision, logged."""
+    from cp2hub.payments.batches import BatchRefused
+
+    payment = session.get(Payment, payment_id, with_for_update=True)
+    if payment is None:
+        from cp2hub.payments.batches import BatchNotFound
+
+        raise BatchNotFound(f"There is no payment {payment_id!r}.")
+    if payment.status != "sending":
+        raise BatchRefused(
+            f"Payment {payment.id[:8]} is {payment.status}: only a payment in doubt can be "
+            "released."
+        )
+    payment.status, payment.sent_at = "queued", None
+    audit.record(
+        session, actor, "released", payment.batch_id, "not received by the provider",
+        count=1, amount=payment.amount, payment_id=payment.id,
+    )  # fmt: skip
+    return payment
