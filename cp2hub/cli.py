@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from cp2hub import devices_cli, portal_cli
+from cp2hub import devices_cli, payments_cli, portal_cli
 from cp2hub.cli_commands import command_maker
 from cp2hub.db import Database, redacted
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
@@ -109,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     command = command_maker(commands, _database_option, _open_from_args, CliError)
     portal_cli.add_commands(command)
     devices_cli.add_commands(command)
+    payments_cli.add_commands(command)
     return parser
 
 

@@ -223,7 +223,7 @@ def line(session: Session, batch_id: str) -> BatchLine:
     series = session.get(Series, batch.series_id)
     county = session.get(County, batch.county_id) if batch.county_id else None
     by_status = {
-        status: (count, total or 0)
+        status: (count, int(total or 0))
         for status, count, total in session.execute(
             select(Payment.status, func.count(), func.sum(Payment.amount))
             .where(Payment.batch_id == batch.id)

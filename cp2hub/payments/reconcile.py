@@ -137,6 +137,7 @@ def confirm_bank_file(session: Session, batch_id: str, reference: str, actor: Ac
         settle_paid(session, payment, reference, sms)
     amount = sum(p.amount for p in filed)
     audit.record(session, actor, "bank_paid", batch.id, reference, count=len(filed), amount=amount)
+    session.flush()
     return len(filed)
 
 

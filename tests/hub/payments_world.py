@@ -14,6 +14,7 @@ from cp2desk.sync.records import new_id
 from cp2hub import models as m
 from cp2hub.claims import claim_id
 from cp2hub.db import Database
+from cp2hub.passwords import hash_password
 from cp2hub.payments.audit import Actor
 from tests.hub.builders import build_place
 
@@ -42,12 +43,24 @@ class PayWorld:
         self.claims: dict[str, str] = {}  # claim id -> professional id
 
     def _admin(self, phone: str, name: str) -> Actor:
+        return Actor(self.user(phone, name, "admin"), phone)
+
+    def user(self, phone: str, name: str, role: str, password: str | None = None) -> str:
+        """A login with one role (and PASSWORD, when given, to sign in with)."""
         with self.db.write() as s:
-            user = m.AppUser(phone=phone, display_name=name)
+            user = m.AppUser(
+                phone=phone, display_name=name,
+                password_hash=hash_password(password) if password else None,
+            )  # fmt: skip
             s.add(user)
             s.flush()
-            s.add(m.RoleGrant(user_id=user.id, role="admin"))
-        return Actor(user.id, phone)
+            s.add(m.RoleGrant(user_id=user.id, role=role))
+        return user.id
+
+    def set_password(self, phone: str, password: str) -> None:
+        with self.db.write() as s:
+            user = s.scalar(select(m.AppUser).where(m.AppUser.phone == phone))
+            user.password_hash = hash_password(password)
 
     def officer(
         self, amount: int, county: str = "nairobi", bank: bool = False, blocked: str = ""
