@@ -43,7 +43,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 DEFAULT_TIMEOUT_S = 900
-TIMEOUTS_S = {"seed_national": 1800, "morning_rush": 1800, "metrics_cost": 1800}  # the long ones
+TIMEOUTS_S = {"seed_national": 1800, "morning_rush": 1800, "metrics_cost": 1800, "payment_batch": 1800}  # the long ones
 PREFIX = "RESULT "
 DATABASE_VARIABLES = ("CP2HUB_DATABASE_URL", "CP2HUB_TEST_DATABASE_URL")
 

@@ -10,14 +10,16 @@ officer can act on; `cp2hub.claims` keeps that blocker until the payment details
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import masked_phone
+from cp2hub import feed
 from cp2hub.auth import utcnow
 from cp2hub.claims import failed_payment_text
 from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
@@ -48,19 +50,56 @@ def paid_text(amount: int, series_name: str, reference: str) -> str:
 
 
 def settle_paid(session: Session, payment: Payment, reference: str, sms: SmsGateway | None) -> None:
-    now = utcnow()
-    payment.status = "paid"
-    payment.reference = reference
-    payment.settled_at = now
-    claim = session.get(Claim, payment.claim_id)
-    if claim is not None:
-        claim.status = "paid"
-        claim.paid_amount = payment.amount
-        claim.paid_ref = reference
-        claim.paid_at = now
-        claim.hlc = 0  # restamped by the hub's clock
-    if sms is not None:
-        _tell(session, payment, reference, sms)
+    """Paid: the payment, its claim, and the officer's SMS."""
+    session.flush()
+    settle_paid_many(session, [(payment.id, reference, payment.provider_id)], sms, utcnow())
+    session.refresh(payment)
+
+
+def settle_paid_many(
+    session: Session,
+    paid: list[tuple[str, str, str | None]],
+    sms: SmsGateway | None,
+    now: dt.datetime,
+) -> None:
+    """Payments (id, reference, provider's id) paid: each payment, its claim marked paid
+    (stamped for the feed, so the claim reaches its owner's devices), the paid SMS. In a
+    few statements for the many: the national batch settles 100,000 of them."""
+    ids = [key for key, _ref, _pid in paid]
+    session.execute(
+        update(Payment),
+        [
+            {"id": key, "status": "paid", "reference": ref, "provider_id": pid, "settled_at": now}
+            for key, ref, pid in paid
+        ],
+    )
+    rows = session.execute(
+        select(Payment.id, Payment.claim_id, Payment.amount, Professional.phone, Series.name)
+        .join(Claim, Claim.id == Payment.claim_id)
+        .join(Professional, Professional.id == Claim.professional_id)
+        .join(Series, Series.id == Claim.series_id)
+        .where(Payment.id.in_(ids))
+    ).all()
+    references = {key: ref for key, ref, _pid in paid}
+    first = feed.reserve(session, len(rows)) if rows else 0
+    session.execute(
+        update(Claim),
+        [
+            {
+                "id": claim_id, "status": "paid", "paid_amount": amount,
+                "paid_ref": references[key], "paid_at": now, "hlc": feed.clock.now(),
+                "origin": feed.HUB_ORIGIN, "seq": first + i,
+            }
+            for i, (key, claim_id, amount, _phone, _name) in enumerate(rows)
+        ],
+    )  # fmt: skip
+    if sms is None:
+        return
+    for key, _claim_id, amount, phone, series_name in rows:
+        try:
+            sms.send(phone, paid_text(amount, series_name, references[key]))
+        except SmsFailed as exc:  # the payment stands; the officer sees it in My CP2
+            log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
 
 
 def settle_failed(session: Session, payment: Payment, reason: str) -> None:
@@ -74,19 +113,6 @@ def settle_failed(session: Session, payment: Payment, reason: str) -> None:
         claim.status = "blocked"
         claim.blocked = "\n".join(b for b in (claim.blocked, blocker) if b)
         claim.hlc = 0
-
-
-def _tell(session: Session, payment: Payment, reference: str, sms: SmsGateway) -> None:
-    phone, series_name = session.execute(
-        select(Professional.phone, Series.name)
-        .join(Claim, Claim.professional_id == Professional.id)
-        .join(Series, Series.id == Claim.series_id)
-        .where(Claim.id == payment.claim_id)
-    ).one()
-    try:
-        sms.send(phone, paid_text(payment.amount, series_name, reference))
-    except SmsFailed as exc:  # the payment stands; the officer sees it in My CP2
-        log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
 
 
 def apply_notice(
@@ -130,12 +156,14 @@ def confirm_bank_file(session: Session, batch_id: str, reference: str, actor: Ac
     from cp2hub.payments.batches import find
 
     batch: PaymentBatch = find(session, batch_id, lock=True)
-    filed = session.scalars(
-        select(Payment).where(Payment.batch_id == batch.id, Payment.status == "filed")
-    ).all()
-    for payment in filed:
-        settle_paid(session, payment, reference, sms)
-    amount = sum(p.amount for p in filed)
+    filed = session.execute(
+        select(Payment.id, Payment.amount).where(
+            Payment.batch_id == batch.id, Payment.status == "filed"
+        ).with_for_update()
+    ).all()  # fmt: skip
+    if filed:
+        settle_paid_many(session, [(key, reference, None) for key, _a in filed], sms, utcnow())
+    amount = sum(a for _key, a in filed)
     audit.record(session, actor, "bank_paid", batch.id, reference, count=len(filed), amount=amount)
     session.flush()
     return len(filed)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cp2hub.auth import utcnow
@@ -26,7 +26,7 @@ from cp2hub.payments import audit
 from cp2hub.payments.audit import Actor
 from cp2hub.payments.backends import Outcome, PaymentBackend, Payout
 from cp2hub.payments.batches import BatchRefused, find
-from cp2hub.payments.reconcile import SmsFactory, settle_failed, settle_paid
+from cp2hub.payments.reconcile import SmsFactory, settle_failed, settle_paid_many
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -107,26 +107,41 @@ def _take(
     if not rows:
         return None
     now = utcnow()
-    sending = []
+    held, filed, sending = [], [], []
     for payment, claim_status, claim_amount, deleted in rows:
         reason = _why_held(payment, claim_status, claim_amount, deleted)
         if reason:
             payment.status, payment.reason, payment.live_claim_id = "held", reason, None
             payment.settled_at = now
-            summary.add("held", payment.amount)
-        elif payment.method == "bank":
-            payment.status, payment.sent_at = "filed", now
-            summary.add("filed", payment.amount)
+            held.append(payment)
         else:
-            payment.status, payment.sent_at = "sending", now
-            sending.append(payment)
-    held = [p for p, *_ in rows if p.status == "held"]
+            (filed if payment.method == "bank" else sending).append(payment)
+    for group, status in ((filed, "filed"), (sending, "sending")):
+        if group:  # one statement for the many, not an UPDATE each
+            session.execute(
+                update(Payment)
+                .where(Payment.id.in_([p.id for p in group]))
+                .values(status=status, sent_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    for payment in filed:
+        summary.add("filed", payment.amount)
     if held:
+        for payment in held:
+            summary.add("held", payment.amount)
         audit.record(
             session, actor, "held", batch_id, "; ".join(sorted({p.reason for p in held}))[:2000],
             count=len(held), amount=sum(p.amount for p in held),
         )  # fmt: skip
-    return rows[-1][0].id, sending
+    return rows[-1][0].id, [_Sending(p.id, p.amount, p.phone or "", p.payee) for p in sending]
+
+
+@dataclass(frozen=True)
+class _Sending:
+    id: str
+    amount: int
+    phone: str
+    payee: str
 
 
 def _why_held(payment: Payment, status: str | None, amount: int | None, deleted) -> str | None:
@@ -196,36 +211,60 @@ def _record(
     summary: RunSummary,
 ) -> None:
     """Record the backend's answers for `keys`, in one transaction; a payment with no
-    answer stays "sending" (in doubt)."""
+    answer stays "sending" (in doubt). Set-based: a chunk of 1,000 is a few statements."""
     with db.write() as session:
         gateway = sms(session) if sms else None
-        payments = {
-            p.id: p
-            for p in session.scalars(select(Payment).where(Payment.id.in_(keys)).with_for_update())
-        }
-        totals: dict[str, list[int]] = {}
-        for key in keys:
-            payment, outcome = payments[key], outcomes.get(key)
-            if payment.status != "sending":
+        rows = session.execute(
+            select(Payment.id, Payment.claim_id, Payment.amount, Payment.status)
+            .where(Payment.id.in_(keys))
+            .with_for_update()
+        ).all()
+        now = utcnow()
+        paid, sent, unsent, failed = [], [], [], []
+        for key, _claim_id, amount, status in rows:
+            outcome = outcomes.get(key)
+            if status != "sending":
                 continue  # a callback settled it meanwhile
             if outcome is None:
-                summary.add("sending", payment.amount)
+                summary.add("sending", amount)
                 continue
-            if outcome.provider_id:
-                payment.provider_id = outcome.provider_id
-            if outcome.status == "paid":
-                settle_paid(session, payment, outcome.reference or payment.id, gateway)
-            elif outcome.status == "failed":
-                settle_failed(session, payment, outcome.reason or "The provider refused it.")
-            elif outcome.status == "unsent":
-                payment.status, payment.sent_at, payment.reason = "queued", None, outcome.reason
-                summary.stopped = outcome.reason
-            else:
-                payment.status = "sent"
-            summary.add(payment.status, payment.amount)
-            count_amount = totals.setdefault(payment.status, [0, 0])
-            count_amount[0] += 1
-            count_amount[1] += payment.amount
-        for status, (count, amount) in totals.items():
-            action = {"queued": "unsent"}.get(status, status)
-            audit.record(session, actor, action, batch_id, count=count, amount=amount)
+            kind = outcome.status
+            summary.add({"unsent": "queued"}.get(kind, kind), amount)
+            {"paid": paid, "sent": sent, "unsent": unsent, "failed": failed}[kind].append(
+                (key, outcome)
+            )
+        if paid:
+            settle_paid_many(
+                session,
+                [(key, o.reference or key, o.provider_id) for key, o in paid],
+                gateway,
+                now,
+            )
+        if sent:
+            session.execute(
+                update(Payment),
+                [{"id": key, "status": "sent", "provider_id": o.provider_id} for key, o in sent],
+            )
+        if unsent:
+            summary.stopped = unsent[0][1].reason
+            session.execute(
+                update(Payment),
+                [{"id": key, "status": "queued", "sent_at": None, "reason": o.reason}
+                 for key, o in unsent],
+            )  # fmt: skip
+        for key, outcome in failed:
+            payment = session.get(Payment, key)
+            payment.provider_id = outcome.provider_id or payment.provider_id
+            settle_failed(session, payment, outcome.reason or "The provider refused it.")
+        amounts = {key: amount for key, _c, amount, _s in rows}
+        for action, group in (
+            ("paid", paid),
+            ("sent", sent),
+            ("unsent", unsent),
+            ("failed", failed),
+        ):
+            if group:
+                audit.record(
+                    session, actor, action, batch_id, count=len(group),
+                    amount=sum(amounts[key] for key, _o in group),
+                )  # fmt: skip
