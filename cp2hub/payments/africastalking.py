@@ -24,7 +24,7 @@ import requests
 from africastalking.Service import AfricasTalkingException, Service
 
 from cp2desk.sync.phones import masked_phone
-from cp2hub.payments.backends import Outcome, PaymentsNotConfigured, Payout
+from cp2hub.payments.payouts import Outcome, PaymentsNotConfigured, Payout
 
 log = logging.getLogger(__name__)
 

@@ -5,62 +5,23 @@ idempotency key, and answers "paid" at once: for development, tests and the demo
 `africastalking` pays by M-Pesa through Africa's Talking's mobile B2C
 (`cp2hub.payments.africastalking`) and learns each result from its callback.
 
-A backend is told a list of payouts and answers what it knows of each: paid, sent (the
-provider took it; its callback will say), failed (nothing was paid), or unsent (the
-provider refused the request itself; nothing was paid and it may be sent again). A
-payout it says nothing of is in doubt: it stays "sending" until the provider says.
+What a backend is told and answers: `cp2hub.payments.payouts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal, Protocol
 
 from sqlalchemy import select
 
 from cp2hub.db import Database
-from cp2hub.errors import HubError
 from cp2hub.models import PaymentOutbox
+from cp2hub.payments.payouts import Outcome, PaymentBackend, PaymentsNotConfigured, Payout
 from cp2hub.settings import Settings
 
+__all__ = ["Outcome", "PaymentBackend", "PaymentsNotConfigured", "Payout", "backend"]
+
 BACKENDS = ("outbox", "africastalking")
-
-
-class PaymentsNotConfigured(HubError):
-    status = 503
-    code = "payments_not_configured"
-
-
-@dataclass(frozen=True)
-class Payout:
-    key: str
-    """The idempotency key: the payment's id."""
-    amount: int
-    phone: str
-    payee: str
-    series_name: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Literal["paid", "sent", "failed", "unsent"]
-    provider_id: str | None = None
-    reference: str | None = None
-    reason: str | None = None
-
-
-class PaymentBackend(Protocol):
-    name: str
-    resend_unknown: bool
-    """Whether a payout the backend has no record of may be sent again: true only where
-    the backend's record is written with the money (the outbox)."""
-
-    def pay(self, payouts: list[Payout]) -> dict[str, Outcome]:
-        """Send the payouts; what is known of each, by key."""
-
-    def lookup(self, keys: list[str]) -> dict[str, Outcome]:
-        """What the backend knows of payouts sent before, by key (missing: unknown)."""
 
 
 class OutboxPayments:

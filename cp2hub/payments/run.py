@@ -24,8 +24,8 @@ from cp2hub.db import Database
 from cp2hub.models import Claim, Payment, Series
 from cp2hub.payments import audit
 from cp2hub.payments.audit import Actor
-from cp2hub.payments.backends import Outcome, PaymentBackend, Payout
 from cp2hub.payments.batches import BatchRefused, find
+from cp2hub.payments.payouts import Outcome, PaymentBackend, Payout
 from cp2hub.payments.reconcile import SmsFactory, settle_failed, settle_paid_many
 
 log = logging.getLogger(__name__)
