@@ -1,7 +1,7 @@
 # Common tasks. On a fresh machine `make demo` and `make test` each install what they need.
 PYTHON ?= python3
 
-.PHONY: install demo test lint bench bundle
+.PHONY: install demo test lint bench bundle screenshots
 
 install:  ## the app, the hub and the dev tools, editable
 	$(PYTHON) -m pip install -q --disable-pip-version-check -e '.[dev]'
@@ -20,3 +20,6 @@ bench:  ## benchmarks with their workloads (bench/)
 
 bundle:  ## the PyInstaller bundle: build/dist/cp2desk/ (work files in build/work/)
 	$(PYTHON) -m PyInstaller --noconfirm --distpath build/dist --workpath build/work build/cp2desk.spec
+
+screenshots:  ## every web page at a phone's size, in docs/screenshots/
+	$(PYTHON) -m tests.web.screenshots

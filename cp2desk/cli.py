@@ -83,6 +83,7 @@ def _demo(args) -> int:
     url = hub.start()
     phone = DEMO_ACCOUNTS[args.role]
     print(f"Demo hub at {url}; signing in as {args.role} ({phone}, password {DEMO_PASSWORD})")
+    print(f"The CP2 portal, for any browser: {url}/ (sign in as above, or create an account)")
     try:
         return _run(url, phone=phone, password=DEMO_PASSWORD, exit_after=args.exit_after)
     finally:

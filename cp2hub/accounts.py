@@ -10,8 +10,10 @@ nothing changes.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
@@ -19,9 +21,11 @@ from cp2desk.sync.portal import MIN_PASSWORD_LENGTH
 from cp2desk.sync.records import natural_id
 from cp2hub import credentials
 from cp2hub.auth import Principal, utcnow
+from cp2hub.db import Database
 from cp2hub.errors import HubError
 from cp2hub.models import AppUser, Professional, RoleGrant
 from cp2hub.passwords import hash_password
+from cp2hub.ratelimit import RateLimiter, TooManyRequests
 from cp2hub.settings import Settings
 from cp2hub.sms import SmsGateway
 
@@ -115,6 +119,36 @@ def register(session: Session, number: str, settings: Settings, sms: SmsGateway)
     )
 
 
+def create_account(
+    db: Database,
+    settings: Settings,
+    sms: Callable[[Session], SmsGateway],
+    limiter: RateLimiter,
+    client_ip: str,
+    phone: str,
+    phone_again: str,
+) -> str:
+    """Create an account (the app's and the web's Create an account): the number typed
+    twice, checked, within the limits per network and per number; returns the message
+    that tells the person their login details are on the way."""
+    if not limiter.allow(f"register-ip:{client_ip}", settings.register_per_ip_per_hour):
+        raise TooManyRequests(
+            "Too many accounts were asked for from this network. Try again in an hour."
+        )
+    number = checked_number(phone, phone_again)
+    if not limiter.allow(f"register:{number}", settings.register_per_number_per_hour):
+        raise TooManyRequests(
+            "Too many attempts for this number. Try again in an hour, or send PASSWORD to "
+            f"{settings.sms_short_code} to get your login details."
+        )
+    try:
+        with db.write() as session:
+            register(session, number, settings, sms(session))
+    except IntegrityError:  # registered a moment ago by a concurrent request
+        raise already_registered(settings) from None
+    return f"We have sent your login details by SMS to {local_number(number, spaced=True)}."
+
+
 def already_registered(settings: Settings) -> AlreadyRegistered:
     return AlreadyRegistered(
         f"This number is already registered. Send PASSWORD to {settings.sms_short_code} "
@@ -162,6 +196,22 @@ def change_password(
     if problem:
         raise WeakPassword(problem)
     credentials.set_password(user, new)
+
+
+def change_own_password(
+    db: Database, principal: Principal, old: str, new: str, settings: Settings
+) -> str:
+    """`change_password` in its own unit of work, committed even when the current password
+    was wrong (the wrong attempt counts towards the lockout); returns the message."""
+    failure: HubError | None = None
+    with db.write() as session:
+        try:
+            change_password(session, principal, old, new, settings)
+        except (credentials.WrongPassword, credentials.AccountLocked) as exc:
+            failure = exc
+    if failure is not None:
+        raise failure
+    return "Your password was changed. Use the new one the next time you sign in."
 
 
 def password_problem(new: str, old: str, phone: str) -> str | None:

@@ -28,6 +28,7 @@ from cp2hub.errors import install_handlers
 from cp2hub.limits import RequestGate
 from cp2hub.logs import RequestLog, describe_request_id
 from cp2hub.settings import Settings
+from cp2hub.web import mount as mount_web
 
 log = logging.getLogger("cp2hub")
 ROUTERS = (
@@ -68,6 +69,7 @@ def create_app(db: Database, settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_web(app)  # the portal and the back office: after the API, whose errors they wrap
     describe_answers(app)
     describe_request_id(app)
     return app

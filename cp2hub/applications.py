@@ -49,6 +49,19 @@ class NotFound(HubError):
     code = "not_found"
 
 
+class NotConfirmed(HubError):
+    code = "not_confirmed"
+
+
+def check_confirmed(confirm: bool) -> None:
+    """An application is submitted only once its applicant ticked that their details
+    are correct (KNEC's confirmation page)."""
+    if not confirm:
+        raise NotConfirmed(
+            "Tick the box to confirm that your details are correct before you submit."
+        )
+
+
 def positions_left(session: Session, vacancy_ids: Iterable[str]) -> dict[str, int]:
     """How many applications hold a position of each vacancy."""
     ids = list(vacancy_ids)

@@ -17,10 +17,13 @@ from sqlalchemy.orm import Session
 from cp2desk.sync.phones import normalise_phone
 from cp2desk.sync.protocol import LoginRequest, RefreshRequest, TokenPair
 from cp2hub import credentials
-from cp2hub.errors import DeviceRevoked, Unauthenticated, WrongPassword
+from cp2hub.db import Database
+from cp2hub.errors import DeviceRevoked, HubError, Unauthenticated, WrongPassword
 from cp2hub.models import AppUser, Device, RoleGrant
 from cp2hub.passwords import verify_password
 from cp2hub.settings import Settings
+
+WRONG_PASSWORD = "The phone number or password is not correct."
 
 
 def _digest(token: str) -> str:
@@ -61,15 +64,8 @@ class Principal:
 def login(
     session: Session, request: LoginRequest, settings: Settings, app_version: str = ""
 ) -> TokenPair:
-    phone = normalise_phone(request.phone)
-    user = session.scalar(select(AppUser).where(AppUser.phone == phone))
+    user = checked_user(session, request.phone, request.password, settings)
     now = utcnow()
-    if user is None or not user.password_hash:
-        verify_password(None, request.password)  # same cost: no hint which numbers exist
-        raise WrongPassword("The phone number or password is not correct.")
-    credentials.check(
-        user, request.password, settings, now, "The phone number or password is not correct."
-    )
     device = session.get(Device, request.device_id)
     if device is not None and device.revoked_at is not None:
         raise DeviceRevoked(_revoked_message(device.revoked_at))
@@ -80,6 +76,43 @@ def login(
         session.add(device)
     device.name = request.device_name or device.name
     return _issue(device, user.id, settings, app_version=app_version)
+
+
+def checked_user(session: Session, phone: str, password: str, settings: Settings) -> AppUser:
+    """The account of `phone` if `password` signs it in (the device's sign-in and the web's).
+
+    Raises InvalidPhone, `WrongPassword` or `AccountLocked`; a wrong password counts
+    towards the lockout, so the caller commits either way."""
+    number = normalise_phone(phone)
+    user = session.scalar(select(AppUser).where(AppUser.phone == number))
+    if user is None or not user.password_hash:
+        verify_password(None, password)  # same cost: no hint which numbers exist
+        raise WrongPassword(WRONG_PASSWORD)
+    credentials.check(user, password, settings, utcnow(), WRONG_PASSWORD)
+    return user
+
+
+def signed_in_user(db: Database, phone: str, password: str, settings: Settings) -> str:
+    """The id of the account `password` signs in to (the web pages' sign-in): the same
+    checks and lockout as `checked_user`, but the slow hash check runs before the write,
+    so sign-ins do not hold the database's writers back. Raises as `checked_user`."""
+    number = normalise_phone(phone)
+    with db.read() as session:
+        user = session.scalar(select(AppUser).where(AppUser.phone == number))
+        if user is None or not user.password_hash:
+            verify_password(None, password)  # same cost: no hint which numbers exist
+            raise WrongPassword(WRONG_PASSWORD)
+        verdict = credentials.verify(user, password, settings, utcnow())
+    failure: HubError | None = None
+    with db.write() as session:  # a wrong password is counted, so it commits too
+        user = session.get(AppUser, user.id)
+        try:
+            credentials.settle(user, verdict, settings, utcnow(), WRONG_PASSWORD)
+        except HubError as exc:
+            failure = exc
+    if failure is not None:
+        raise failure
+    return user.id
 
 
 def refresh(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from cp2hub.errors import AccountLocked, WrongPassword
 from cp2hub.models import AppUser
@@ -39,16 +40,44 @@ def set_password(user: AppUser, password: str) -> None:
     user.failed_logins = 0
 
 
-def check(user: AppUser, password: str, settings: Settings, now: dt.datetime, wrong: str) -> None:
-    """Accept `password` for `user`, or raise `AccountLocked` or `WrongPassword(wrong)`.
+@dataclass(frozen=True)
+class Verdict:
+    """Which of a login's passwords a typed password is, found without changing the login
+    (so the slow hash check can run outside any write), and the hashes it was checked
+    against."""
 
-    The first use of a pending password makes it the password. A wrong one counts
-    towards the lockout."""
+    current: bool
+    pending: bool
+    password_hash: str | None
+    pending_hash: str | None
+
+
+def verify(user: AppUser, password: str, settings: Settings, now: dt.datetime) -> Verdict:
+    """Check `password` against the login's current and pending passwords; changes nothing."""
     locked = user.locked_until is not None and user.locked_until > now
-    if not locked and verify_password(user.password_hash, password):
+    current = not locked and verify_password(user.password_hash, password)
+    pending = (
+        not current
+        and _pending_live(user, settings, now)
+        and verify_password(user.pending_password_hash, password)
+    )
+    return Verdict(current, pending, user.password_hash, user.pending_password_hash)
+
+
+def settle(user: AppUser, verdict: Verdict, settings: Settings, now: dt.datetime, wrong: str):
+    """What a verdict does to the login: accept it (a pending password becomes the
+    password), or raise `AccountLocked` or `WrongPassword(wrong)`, a wrong one counting
+    towards the lockout. A verdict on hashes the login no longer has accepts nothing."""
+    if (verdict.password_hash, verdict.pending_hash) != (
+        user.password_hash,
+        user.pending_password_hash,
+    ):
+        raise WrongPassword(wrong)  # the password changed meanwhile: try again
+    locked = user.locked_until is not None and user.locked_until > now
+    if verdict.current and not locked:
         _accepted(user)
         return
-    if _pending(user, settings, now) and verify_password(user.pending_password_hash, password):
+    if verdict.pending and _pending(user, settings, now):
         user.password_hash = user.pending_password_hash
         user.pending_password_hash = None
         user.pending_password_at = None
@@ -73,6 +102,20 @@ def check(user: AppUser, password: str, settings: Settings, now: dt.datetime, wr
             },
         )
     raise WrongPassword(wrong)
+
+
+def check(user: AppUser, password: str, settings: Settings, now: dt.datetime, wrong: str) -> None:
+    """Accept `password` for `user`, or raise `AccountLocked` or `WrongPassword(wrong)`.
+
+    The first use of a pending password makes it the password. A wrong one counts
+    towards the lockout."""
+    settle(user, verify(user, password, settings, now), settings, now, wrong)
+
+
+def _pending_live(user: AppUser, settings: Settings, now: dt.datetime) -> bool:
+    if not user.pending_password_hash or user.pending_password_at is None:
+        return False
+    return user.pending_password_at + dt.timedelta(hours=settings.password_reset_hours) > now
 
 
 def _pending(user: AppUser, settings: Settings, now: dt.datetime) -> bool:

@@ -41,6 +41,9 @@ SMS_BODY_BYTES = 16 * KB
 JSON_BODY_BYTES = 64 * KB
 """Every other route: sign-in, accounts, the portal and the administrators' requests
 (the largest, a selection of 500 applications, is about 20 KB)."""
+FORM_BODY_BYTES = 16 * KB
+"""A web page's form (cp2hub.web): the longest, a profile section, is under 10 KB with
+every field at its length."""
 BODY_BYTES = {"/sync/push": PUSH_BODY_BYTES, "/sms/inbound": SMS_BODY_BYTES}
 MIN_BYTES_PER_SECOND = 2 * KB
 """Below a GPRS link's rate: a device on the poorest network still keeps ahead of it."""
@@ -106,7 +109,7 @@ class RequestGate:
     def _route(self, scope: Scope) -> tuple[int, bool] | None:
         if self._routes is None:
             self._routes = [
-                (r.matches, BODY_BYTES.get(r.path, JSON_BODY_BYTES), self.needs_token(r))
+                (r.matches, body_bound(r), self.needs_token(r))
                 for r in self.routes(scope["app"])
             ]
         for matches, bound, needs_token in self._routes:
@@ -144,6 +147,14 @@ class RequestGate:
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+def body_bound(route: Any) -> int:
+    """The most a route takes in a body: its own bound, a web page's form bound (pages are
+    left out of the API's description), or the API's."""
+    if route.path in BODY_BYTES:
+        return BODY_BYTES[route.path]
+    return JSON_BODY_BYTES if getattr(route, "include_in_schema", True) else FORM_BODY_BYTES
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:

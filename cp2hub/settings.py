@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True  # off: nothing counted, no /metrics (cp2hub.metrics)
     metrics_allow: str = "127.0.0.1,::1"
     metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
+    web_session_minutes: int = 120  # a web page session ends after this long idle
+    web_secure_cookie: bool = False  # Secure cookies even over http (TLS ends at a proxy)
 
     @field_validator("metrics_allow")
     @classmethod

@@ -10,7 +10,6 @@ comes from `cp2desk.sync.completeness`, the same function the hub uses.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,55 +29,16 @@ from cp2desk.local_db.models import (
 from cp2desk.local_db.replica import Replica
 from cp2desk.services.errors import NotFound, ServiceError
 from cp2desk.sync.completeness import Missing, missing_items, percent_complete
-from cp2desk.sync.phones import InvalidPhone, normalise_phone
-
-PERSONAL_FIELDS = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "gender",
-    "date_of_birth",
-    "national_id",
-    "tsc_number",
-    "kra_pin",
-    "institution_code",
-    "institution_name",
-    "teacher_level",
-    "county_id",
-    "sub_county_id",
-    "payment_method",
-    "mpesa_phone",
-    "mpesa_name",
-    "bank_name",
-    "bank_account",
-)
-LABELS = {
-    "first_name": "First name",
-    "middle_name": "Middle name",
-    "last_name": "Last name",
-    "gender": "Gender",
-    "date_of_birth": "Date of birth",
-    "national_id": "ID number",
-    "tsc_number": "TSC number",
-    "kra_pin": "KRA PIN",
-    "institution_code": "Institution code",
-    "institution_name": "Institution",
-    "teacher_level": "Teacher level",
-    "county_id": "County",
-    "sub_county_id": "Sub-county",
-    "payment_method": "Payment method",
-    "mpesa_phone": "M-Pesa number",
-    "mpesa_name": "M-Pesa registered name",
-    "bank_name": "Bank",
-    "bank_account": "Bank account number",
-}
-QUALIFICATION_LEVELS = (
-    "Certificate",
-    "Diploma",
-    "Degree",
-    "Postgraduate Diploma",
-    "Masters",
-    "Doctorate",
+from cp2desk.sync.profile_checks import (
+    LABELS,
+    PERSONAL_FIELDS,
+    QUALIFICATION_LEVELS,  # noqa: F401  (the qualification dialog lists them from here)
+    ProfileProblem,
+    Study,
+    Work,
+    personal,
+    study,
+    work,
 )
 
 
@@ -229,16 +189,11 @@ def save_personal(replica: Replica, user_id: str, values: dict[str, Any]) -> Pro
 
 
 def save_work(replica: Replica, user_id: str, item: WorkItem) -> Profile:
-    employer, title = (
-        _required(item.employer, "employer", "the employer"),
-        _required(item.title, "title", "your job title"),
-    )
-    _limit(employer, 120, "employer", "The employer's name")
-    _limit(title, 80, "title", "The job title")
-    if item.start_on and item.end_on and item.end_on < item.start_on:
-        raise InvalidProfile("end_on", "The end date is before the start date.")
-    if item.start_on and item.start_on > dt.date.today():
-        raise InvalidProfile("start_on", "The start date is in the future.")
+    try:
+        checked = work(Work(item.employer, item.title, item.start_on, item.end_on), _today())
+    except ProfileProblem as exc:
+        raise InvalidProfile(exc.field, exc.message) from None
+    employer, title = checked.employer, checked.title
     with replica.write() as session:
         pid = _own(session, user_id).id
         row = _owned(session, WorkExperience, item.id, pid) if item.id else None
@@ -259,14 +214,11 @@ def remove_work(replica: Replica, user_id: str, item_id: str) -> Profile:
 
 
 def save_qualification(replica: Replica, user_id: str, item: QualificationItem) -> Profile:
-    if item.level not in QUALIFICATION_LEVELS:
-        raise InvalidProfile("level", "Choose the level of the qualification from the list.")
-    title = _required(item.title, "title", "the qualification's title")
-    institution = _required(item.institution, "institution", "where you studied")
-    _limit(title, 120, "title", "The title")
-    _limit(institution, 120, "institution", "The institution's name")
-    if item.year is not None and not 1950 <= item.year <= dt.date.today().year:
-        raise InvalidProfile("year", f"The year must be between 1950 and {dt.date.today().year}.")
+    try:
+        checked = study(Study(item.level, item.title, item.institution, item.year), _today())
+    except ProfileProblem as exc:
+        raise InvalidProfile(exc.field, exc.message) from None
+    title, institution = checked.title, checked.institution
     with replica.write() as session:
         pid = _own(session, user_id).id
         row = _owned(session, Qualification, item.id, pid) if item.id else None
@@ -313,104 +265,32 @@ def _current(person: Professional) -> dict[str, Any]:
 
 # --- validation ---------------------------------------------------------------------
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z' .\-]*$")
+
+class _ReplicaPlaces:
+    """The counties and sub-counties of the replica, for the profile's checks."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def county_of(self, sub_county_id: str) -> str | None:
+        sub = self.session.get(SubCounty, sub_county_id)
+        return sub.county_id if sub else None
+
+    def has_county(self, county_id: str) -> bool:
+        return self.session.get(County, county_id) is not None
 
 
 def validate_personal(session: Session, values: dict[str, Any]) -> dict[str, Any]:
-    """The values cleaned (trimmed, empty -> None); InvalidProfile names the first bad one."""
-    v = {name: _clean(values.get(name)) for name in PERSONAL_FIELDS}
-    for name in ("first_name", "last_name"):
-        _required(v[name], name, f"your {LABELS[name].lower()}")
-    for name in ("first_name", "middle_name", "last_name"):
-        v[name] = v[name] or ""
-        if v[name] and not _NAME.match(v[name]):
-            raise InvalidProfile(name, f"{LABELS[name]}: use letters only.")
-        _limit(v[name], 40, name, LABELS[name])
-    if v["gender"] not in (None, "F", "M"):
-        raise InvalidProfile("gender", "Choose female or male.")
-    born = v["date_of_birth"]
-    if born is not None:
-        age = (dt.date.today() - born).days // 365
-        if not 18 <= age <= 80:
-            raise InvalidProfile(
-                "date_of_birth", "Check your date of birth: you must be 18 or older."
-            )
-    _digits(v, "national_id", 6, 9, "27654321")
-    _digits(v, "tsc_number", 4, 10, "601234")
-    if v["kra_pin"]:
-        v["kra_pin"] = v["kra_pin"].upper()
-        if not re.fullmatch(r"[AP]\d{9}[A-Z]", v["kra_pin"]):
-            raise InvalidProfile(
-                "kra_pin", "KRA PIN: a letter, 9 digits and a letter, e.g. A123456789Z."
-            )
-    _limit(v["institution_code"], 12, "institution_code", "The institution code")
-    _limit(v["institution_name"], 120, "institution_name", "The institution's name")
-    if v["teacher_level"] not in (None, "primary", "secondary"):
-        raise InvalidProfile(
-            "teacher_level", "Choose primary or secondary school, or not a teacher."
-        )
-    _place(session, v)
-    _payment(v)
-    return v
+    """The values cleaned (trimmed, empty -> None); InvalidProfile names the first bad one
+    (`cp2desk.sync.profile_checks`, the checks the hub's web portal makes too)."""
+    try:
+        return personal(values, _ReplicaPlaces(session), _today())
+    except ProfileProblem as exc:
+        raise InvalidProfile(exc.field, exc.message) from None
 
 
-def _place(session: Session, v: dict[str, Any]) -> None:
-    if v["sub_county_id"]:
-        sub = session.get(SubCounty, v["sub_county_id"])
-        if sub is None or (v["county_id"] and sub.county_id != v["county_id"]):
-            raise InvalidProfile("sub_county_id", "Choose a sub-county of the chosen county.")
-        v["county_id"] = sub.county_id
-    elif v["county_id"] and session.get(County, v["county_id"]) is None:
-        raise InvalidProfile("county_id", "Choose your county from the list.")
-
-
-def _payment(v: dict[str, Any]) -> None:
-    method = v["payment_method"]
-    if method not in (None, "mpesa", "bank"):
-        raise InvalidProfile("payment_method", "Choose M-Pesa or a bank account.")
-    if method == "mpesa":
-        v["bank_name"] = v["bank_account"] = None
-        if v["mpesa_phone"]:
-            try:
-                v["mpesa_phone"] = normalise_phone(v["mpesa_phone"])
-            except InvalidPhone as exc:
-                raise InvalidProfile("mpesa_phone", f"M-Pesa number: {exc}") from None
-        _limit(v["mpesa_name"], 120, "mpesa_name", "The M-Pesa name")
-        if v["mpesa_name"] and not _NAME.match(v["mpesa_name"]):
-            raise InvalidProfile("mpesa_name", "M-Pesa registered name: use letters only.")
-    elif method == "bank":
-        v["mpesa_phone"] = v["mpesa_name"] = None
-        _limit(v["bank_name"], 60, "bank_name", "The bank's name")
-        _digits(v, "bank_account", 6, 20, "0123456789012")
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        value = " ".join(value.split())
-        return value or None
-    return value
-
-
-def _required(value: str | None, field: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidProfile(field, f"Enter {what}.")
-    return value
-
-
-def _limit(value: str | None, length: int, field: str, label: str) -> None:
-    if value and len(value) > length:
-        raise InvalidProfile(field, f"{label} is too long (at most {length} characters).")
-
-
-def _digits(v: dict[str, Any], field: str, low: int, high: int, example: str) -> None:
-    value = v[field]
-    if value is None:
-        return
-    value = value.replace(" ", "")
-    if not value.isdigit() or not low <= len(value) <= high:
-        raise InvalidProfile(field, f"{LABELS[field]}: digits only, e.g. {example}.")
-    v[field] = value
+def _today() -> dt.date:
+    return dt.date.today()
 
 
 def with_values(profile: Profile, **changes: Any) -> dict[str, Any]:

@@ -50,6 +50,8 @@ def describe_answers(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = build()
             for route in api_routes(app):
+                if not route.include_in_schema:  # a web page (cp2hub.web)
+                    continue
                 for method in route.methods:
                     _add(schema["paths"][route.path_format][method.lower()], route)
             schema["components"]["schemas"]["ProblemDetail"] = ProblemDetail.model_json_schema()

@@ -17,17 +17,13 @@ from cp2hub import applications, vacancies
 from cp2hub.api.answers import problems
 from cp2hub.api.deps import DB, CurrentUser, check_protocol
 from cp2hub.auth import Principal
-from cp2hub.errors import Forbidden, HubError
+from cp2hub.errors import Forbidden
 from cp2hub.models import Professional, Vacancy
 from cp2hub.push import as_wire
 from cp2hub.scope import scope_of
 
 router = APIRouter(tags=["vacancies"], dependencies=[Depends(check_protocol)])
 Filter = Annotated[str, Query(max_length=60)]
-
-
-class NotConfirmed(HubError):
-    code = "not_confirmed"
 
 
 def _professional_id(principal: Principal) -> str:
@@ -62,10 +58,7 @@ def search_vacancies(
 @router.post("/vacancies/{vacancy_id}/apply", responses=problems(403, 404, 409))
 def apply(vacancy_id: str, body: ApplyRequest, principal: CurrentUser, db: DB) -> ApplicationAnswer:
     mine = _professional_id(principal)
-    if not body.confirm:
-        raise NotConfirmed(
-            "Tick the box to confirm that your details are correct before you submit."
-        )
+    applications.check_confirmed(body.confirm)
     with db.write() as session:
         person = session.get(Professional, mine)
         application = applications.submit(session, person, vacancy_id, dt.datetime.now())

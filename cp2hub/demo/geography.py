@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass, field
 
 from cp2desk.sync.records import natural_id
 from cp2hub.demo.reference import (
     COUNTIES,
-    PLACE_WORDS,
+    COUNTY_TOWNS,
     SAINTS,
     SCHOOL_NAME_PATTERNS,
     SUB_COUNTIES,
@@ -156,20 +157,39 @@ def exam_centres(
     return centres
 
 
+DIRECTIONS = re.compile(r"\s+(North|South|East|West|Central|Town|Township|Rural)\b.*$")
+
+
+NO_MISSION_SCHOOLS = {"007", "008", "009"}
+"""Garissa, Wajir and Mandera: almost wholly Muslim, their schools are public ones named
+after their place, not after a saint or a church."""
+MISSION = re.compile(r"St\. |AIC |ACK |PCEA |Friends ")
+
+
+def place_of(sc: SubCounty) -> str:
+    """The place a sub-county is named after: 'Wajir North' -> 'Wajir',
+    "Chuka/Igambang'ombe" -> 'Chuka'."""
+    return DIRECTIONS.sub("", sc.name.split("/")[0]).strip() or sc.name
+
+
 class SchoolNames:
-    """School names from the reference patterns, unique within one sub-county."""
+    """School names from the reference patterns, unique within one sub-county, each named
+    after the sub-county's own place (as often as not) or another town of its county, so
+    that a school in Tarbaj is never called after Taveta."""
 
     def __init__(self, rng: random.Random, level: str, sc: SubCounty) -> None:
         self.rng = rng
         self.patterns = SCHOOL_NAME_PATTERNS[level]
-        self.places = (*PLACE_WORDS, sc.name.split("/")[0])
+        if sc.county_code in NO_MISSION_SCHOOLS:
+            self.patterns = tuple(p for p in self.patterns if not MISSION.search(p))
+        self.home = place_of(sc)
+        self.places = tuple(t for t in COUNTY_TOWNS[sc.county_code] if t != self.home)
         self.used: set[str] = set()
 
     def next(self) -> str:
         for _ in range(50):
-            name = self.rng.choice(self.patterns).format(
-                place=self.rng.choice(self.places), saint=self.rng.choice(SAINTS)
-            )
+            place = self.home if self.rng.random() < 0.4 else self.rng.choice(self.places)
+            name = self.rng.choice(self.patterns).format(place=place, saint=self.rng.choice(SAINTS))
             if name not in self.used:
                 break
         self.used.add(name)

@@ -692,6 +692,9 @@ SECONDARY_SCHOOL_PATTERNS: tuple[str, ...] = (
 
 PRIMARY_SCHOOL_PATTERNS: tuple[str, ...] = (
     "{place} Primary School",
+    "{place} Township Primary School",
+    "{place} Central Primary School",
+    "{place} Model Primary School",
     "{place} Junior School",
     "{place} Comprehensive School",
     "{place} Academy",
@@ -870,6 +873,58 @@ PLACE_WORDS: tuple[str, ...] = (
     "Yala",
 )
 SCHOOL_PLACE_WORDS: tuple[str, ...] = PLACE_WORDS
+
+# Real towns and locations of each county (by its code), for the names of its schools:
+# a school is named after a place of its own county, never of another part of Kenya.
+COUNTY_TOWNS: dict[str, tuple[str, ...]] = {
+    "001": ('Changamwe', 'Likoni', 'Kisauni', 'Bamburi', 'Shanzu', 'Mikindani', 'Port Reitz', 'Mtongwe', 'Tudor', 'Nyali'),
+    "002": ('Kwale', 'Msambweni', 'Ukunda', 'Kinango', 'Lunga Lunga', 'Diani', 'Tiwi', 'Kikoneni', 'Matuga', 'Shimba Hills'),
+    "003": ('Kilifi', 'Malindi', 'Watamu', 'Mtwapa', 'Kaloleni', 'Mariakani', 'Rabai', 'Ganze', 'Gede', 'Marafa'),
+    "004": ('Hola', 'Garsen', 'Bura', 'Madogo', 'Kipini', 'Ngao', 'Wenje'),
+    "005": ('Lamu', 'Mpeketoni', 'Faza', 'Witu', 'Hindi', 'Mokowe', 'Kiunga'),
+    "006": ('Voi', 'Wundanyi', 'Taveta', 'Mwatate', 'Maungu', 'Werugha', 'Kasigau', 'Mghange'),
+    "007": ('Garissa', 'Dadaab', 'Masalani', 'Balambala', 'Modogashe', 'Ijara', 'Hulugho', 'Sankuri'),
+    "008": ('Wajir', 'Habaswein', 'Griftu', 'Tarbaj', 'Eldas', 'Bute', 'Buna', 'Hadado', 'Diif', 'Wajir Bor'),
+    "009": ('Mandera', 'Elwak', 'Takaba', 'Rhamu', 'Banissa', 'Lafey', 'Arabia', 'Kotulo'),
+    "010": ('Marsabit', 'Moyale', 'Laisamis', 'North Horr', 'Loiyangalani', 'Sololo', 'Kargi', 'Maikona'),
+    "011": ('Isiolo', 'Garbatulla', 'Merti', 'Kinna', 'Oldonyiro', 'Sericho', 'Kulamawe'),
+    "012": ('Meru', 'Maua', 'Nkubu', 'Timau', 'Mikinduri', 'Kianjai', 'Laare', 'Githongo', 'Kanyakine', 'Muthara'),
+    "013": ('Chuka', 'Chogoria', 'Marimanti', 'Kathwana', 'Gatunga', 'Magutuni', 'Kaanwa'),
+    "014": ('Embu', 'Runyenjes', 'Siakago', 'Kiritiri', 'Ishiara', 'Kianjokoma', 'Kathageri', 'Manyatta'),
+    "015": ('Kitui', 'Mwingi', 'Mutomo', 'Kabati', 'Migwani', 'Kyuso', 'Ikutha', 'Mutito', 'Tseikuru', 'Nuu'),
+    "016": ('Machakos', 'Kangundo', 'Tala', 'Matuu', 'Masinga', 'Mwala', 'Kathiani', 'Athi River', 'Mlolongo', 'Kithimani'),
+    "017": ('Wote', 'Makindu', 'Kibwezi', 'Mtito Andei', 'Sultan Hamud', 'Emali', 'Mbooni', 'Kilome', 'Kasikeu', 'Nunguni'),
+    "018": ('Ol Kalou', 'Njabini', 'Engineer', 'Ndaragwa', 'Ol Joro Orok', 'Kipipiri', 'Magumu', 'Kinangop', 'Mairo Inya'),
+    "019": ('Nyeri', 'Othaya', 'Karatina', 'Mukurweini', 'Naromoru', 'Chaka', 'Mweiga', 'Endarasha', 'Kiganjo', 'Tetu'),
+    "020": ('Kerugoya', 'Kutus', "Wang'uru", 'Kagio', 'Kianyaga', 'Sagana', 'Baricho', 'Kagumo', 'Kimbimbi'),
+    "021": ("Murang'a", 'Kangema', 'Kandara', 'Kigumo', 'Maragua', 'Kiriaini', 'Kenol', 'Kabati', 'Gatura', 'Kahuro'),
+    "022": ('Kiambu', 'Thika', 'Ruiru', 'Juja', 'Limuru', 'Kikuyu', 'Githunguri', 'Gatundu', 'Kabete', 'Lari', 'Kinoo', 'Karuri'),
+    "023": ('Lodwar', 'Kakuma', 'Lokichoggio', 'Lokichar', 'Kalokol', 'Lokori', 'Kaikor', 'Lorugum'),
+    "024": ('Kapenguria', 'Makutano', 'Chepareria', 'Sigor', 'Kacheliba', 'Alale', 'Ortum', 'Lomut'),
+    "025": ('Maralal', 'Baragoi', 'Wamba', 'Archers Post', 'Suguta Marmar', 'Kisima'),
+    "026": ('Kitale', 'Endebess', 'Kiminini', 'Saboti', 'Kwanza', 'Cherangany', "Moi's Bridge", 'Kachibora'),
+    "027": ('Eldoret', 'Turbo', 'Burnt Forest', 'Moiben', 'Ziwa', 'Kesses', 'Soy', 'Kapseret', 'Matunda'),
+    "028": ('Iten', 'Kapsowar', 'Chepkorio', 'Tambach', 'Kamariny', 'Chebiemit', 'Kaptarakwa', 'Tot'),
+    "029": ('Kapsabet', 'Nandi Hills', 'Mosoriot', 'Kabiyet', 'Kobujoi', 'Lessos', 'Kaiboi', 'Chepsonoi', 'Kilibwoni'),
+    "030": ('Kabarnet', 'Eldama Ravine', 'Marigat', 'Mogotio', 'Chemolingot', 'Kabartonjo', 'Timboroa', 'Emining'),
+    "031": ('Nanyuki', 'Nyahururu', 'Rumuruti', 'Doldol', 'Kinamba', 'Sipili', 'Ol Moran'),
+    "032": ('Nakuru', 'Naivasha', 'Gilgil', 'Molo', 'Njoro', 'Subukia', 'Bahati', 'Rongai', 'Keringet', 'Mai Mahiu', 'Elburgon'),
+    "033": ('Narok', 'Kilgoris', 'Lolgorian', 'Ololulunga', 'Nairagie Ngare', 'Suswa', 'Mulot', 'Ntulele'),
+    "034": ('Kajiado', 'Kitengela', 'Ngong', 'Isinya', 'Loitokitok', 'Namanga', 'Kiserian', 'Ongata Rongai', 'Bissil', 'Mashuuru'),
+    "035": ('Kericho', 'Litein', 'Londiani', 'Kipkelion', 'Sosiot', 'Fort Ternan', 'Chepseon', 'Kapsoit'),
+    "036": ('Bomet', 'Sotik', 'Longisa', 'Ndanai', 'Chebunyo', 'Silibwet', 'Kapkoros', 'Mogogosiek'),
+    "037": ('Kakamega', 'Mumias', 'Malava', 'Butere', 'Lumakanda', 'Shinyalu', 'Khayega', 'Navakholo', 'Matungu', 'Khwisero'),
+    "038": ('Vihiga', 'Mbale', 'Luanda', 'Chavakali', 'Hamisi', 'Majengo', 'Kaimosi', 'Sabatia', 'Serem', 'Emusire'),
+    "039": ('Bungoma', 'Webuye', 'Kimilili', 'Chwele', 'Sirisia', 'Naitiri', 'Kapsokwony', 'Malakisi', 'Tongaren', 'Bumula'),
+    "040": ('Busia', 'Malaba', 'Nambale', 'Butula', 'Funyula', 'Port Victoria', 'Amagoro', 'Matayos', 'Sio Port', 'Bumala'),
+    "041": ('Siaya', 'Bondo', 'Ugunja', 'Yala', 'Usenge', 'Ukwala', 'Sega', 'Aram', 'Madiany', 'Akala'),
+    "042": ('Kisumu', 'Ahero', 'Maseno', 'Kombewa', 'Muhoroni', 'Kondele', 'Awasi', 'Katito', 'Pap Onditi', 'Chemelil'),
+    "043": ('Homa Bay', 'Kendu Bay', 'Oyugis', 'Mbita', 'Ndhiwa', 'Rangwe', 'Magunga', 'Kosele', 'Sindo', 'Rodi Kopany'),
+    "044": ('Migori', 'Rongo', 'Awendo', 'Isebania', 'Kehancha', 'Uriri', 'Macalder', 'Muhuru Bay', 'Ntimaru'),
+    "045": ('Kisii', 'Keroka', 'Ogembo', 'Suneka', 'Nyamache', 'Marani', 'Masimba', 'Nyacheki', 'Tabaka', 'Kenyenya'),
+    "046": ('Nyamira', 'Nyansiongo', 'Ekerenyo', 'Magwagwa', 'Manga', 'Kebirigo', 'Nyaramba', 'Miruka'),
+    "047": ('Westlands', 'Kangemi', 'Kawangware', 'Dagoretti', 'Karen', 'Kibera', "Lang'ata", 'Kasarani', 'Githurai', 'Kariobangi', 'Dandora', 'Kayole', 'Umoja', 'Embakasi', 'Makadara', 'Eastleigh', 'Huruma', 'Mathare', 'Ngara', 'Kahawa'),
+}
 
 # --------------------------------------------------------------------------
 # 6. KCSE papers: real KNEC subject codes; "/n" is the paper number.

@@ -22,7 +22,16 @@ CONTRACT = {
     "cp2desk.sync",
     *(
         f"cp2desk.sync.{name}"
-        for name in ("records", "protocol", "clock", "phones", "completeness", "portal", "errors")
+        for name in (
+            "records",
+            "protocol",
+            "clock",
+            "phones",
+            "completeness",
+            "profile_checks",
+            "portal",
+            "errors",
+        )
     ),
 }
 """The only modules of cp2desk the hub may load: the package, cp2desk.sync and its
