@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from cp2hub import devices_cli, payments_cli, portal_cli
 from cp2hub.cli_commands import command_maker
 from cp2hub.db import Database, redacted
+from cp2hub.demo.accounts import SECOND_ADMIN
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
 from cp2hub.schema import current_revision, upgrade
 from cp2hub.settings import Settings
@@ -230,6 +231,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
     print(f"Demo accounts, password {DEMO_PASSWORD!r}:")
     for role, phone in DEMO_ACCOUNTS.items():
         print(f"  {role:<15} {phone}")
+    print(f"  {'admin (second)':<15} {SECOND_ADMIN}   approves the batches the first prepares")
     return 0
 
 
