@@ -8,6 +8,7 @@ where they serve: the station of their deployment in force (the last one started
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -114,11 +115,11 @@ def _where_served(session: Session, series_id: str) -> dict[str, tuple[str, str]
 
 
 def series_codes(session: Session) -> list[tuple[str, str]]:
-    return [
-        (code, name)
-        for code, name in session.execute(
-            select(Series.code, Series.name)
-            .where(Series.deleted.is_(False))
-            .order_by(Series.starts_on.desc())
-        )
-    ]
+    """(code, name) of every series: those begun first (the latest begun on top: the one
+    whose claims are followed now), then those still to come."""
+    today = dt.date.today()
+    rows = session.execute(
+        select(Series.code, Series.name, Series.starts_on).where(Series.deleted.is_(False))
+    ).all()
+    rows.sort(key=lambda r: (r.starts_on > today, -r.starts_on.toordinal()))
+    return [(code, name) for code, name, _starts in rows]
