@@ -47,22 +47,26 @@ def test_vacancies_made_closed_opened_and_applicants_selected(page: Page, web_hu
     form.get_by_label("Duty station").select_option(label="Examination Centre")
     form.get_by_label("Position", exact=True).select_option(label="Supervisor")
     form.get_by_label("County", exact=True).select_option(label="Nairobi")
-    form.get_by_label("How many officers").fill("12")
+    form.get_by_label("How many officers").fill("17")
     form.get_by_label("Deadline").fill("2020-01-01")
     form.get_by_role("button", name="Open the vacancy").click()
     expect(page.locator(".has-error")).to_contain_text("cannot be in the past")
-    expect(form.get_by_label("How many officers")).to_have_value("12")  # the form as typed
+    expect(form.get_by_label("How many officers")).to_have_value("17")  # the form as typed
     form.get_by_label("Deadline").fill(f"{dt.date.today() + dt.timedelta(days=3):%Y-%m-%d}")
     form.get_by_role("button", name="Open the vacancy").click()
     expect(page.locator(".flash")).to_have_text("Vacancy made and open for applications.")
     with web_hub.db.read() as s:
-        made = s.scalar(select(m.Vacancy).where(m.Vacancy.positions == 12))
+        made = s.scalar(select(m.Vacancy).where(m.Vacancy.positions == 17))
     assert made is not None and made.status == "open" and made.county_id is not None
     row = page.get_by_role("row").filter(
         has=page.locator(f'a[href="/console/vacancies/{made.id}"]')
     )
     row.get_by_role("button", name=re.compile("^Close")).click()
     expect(page.locator(".flash")).to_have_text("The vacancy is now closed.")
+    expect(row.locator(".state")).to_have_text("Closed")
+    row.get_by_role("button", name=re.compile("^Open")).click()
+    expect(row.locator(".state")).to_have_text("Open")
+    row.get_by_role("button", name=re.compile("^Close")).click()
     shoot(page, "vacancies")
 
     with web_hub.db.read() as s:  # the demo's invigilator vacancy, applied for
@@ -73,7 +77,23 @@ def test_vacancies_made_closed_opened_and_applicants_selected(page: Page, web_hu
     first = page.locator('input[name="application"]').first
     first.check()
     page.get_by_role("button", name="Select into deployments").click()
-    expect(page.locator(".flash")).to_contain_text(re.compile(r"^(Deployed|Not done)"))
+    expect(page.locator(".flash")).to_contain_text(re.compile(r"^Deployed 1: "))
+    name = page.locator(".flash").inner_text().removeprefix("Deployed 1: ").rstrip(".")
+    with web_hub.db.read() as s:
+        phone = s.scalar(
+            select(m.Professional.phone).where(
+                (
+                    m.Professional.first_name
+                    + " "
+                    + m.Professional.middle_name
+                    + " "
+                    + m.Professional.last_name
+                )
+                == name
+            )
+        )
+        told = s.scalars(select(m.SmsMessage.body).where(m.SmsMessage.phone == phone)).all()
+    assert told, f"{name} was told by SMS"  # fmt: skip
     shoot(page, "vacancy_applicants")
 
 
