@@ -140,6 +140,21 @@ def test_two_administrators_pay_a_batch(page: Page, browser, web_hub):
         ).all()
     assert paid and int(paid) <= approved and texts, "paid, told by SMS, never above the approved"
 
+    with db.read() as s:  # a demo account whose claim was paid sees it on the portal
+        demo = [*DEMO_ACCOUNTS.values(), SECOND_ADMIN]
+        owner, reference = s.execute(
+            select(m.Professional.phone, m.Claim.paid_ref)
+            .join(m.Claim, m.Claim.professional_id == m.Professional.id)
+            .where(m.Claim.status == "paid", m.Professional.phone.in_(demo))
+        ).first()
+    officer = browser.new_context()
+    mine = officer.new_page()
+    signed_in(mine, url, owner)
+    mine.goto(f"{url}/my-claim")
+    expect(mine.locator("main")).to_contain_text(reference)
+    expect(mine.locator(".state").first).to_have_text("Paid")
+    officer.close()
+
     page.get_by_role("link", name="Audit log").click()
     body = page.locator("main").inner_text()
     assert "prepared" in body and "approved" in body and "paid" in body
