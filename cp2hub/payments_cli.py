@@ -26,7 +26,7 @@ from cp2hub.db import Database
 from cp2hub.payments import audit, bank_file, batches, reconcile
 from cp2hub.payments.audit import Actor
 from cp2hub.payments.backends import backend
-from cp2hub.payments.run import run_batch
+from cp2hub.payments.run import CHUNK, run_batch
 from cp2hub.settings import Settings
 from cp2hub.sms import gateway
 
@@ -40,10 +40,15 @@ def add_commands(command: CommandMaker) -> None:
     _as(prepare)
     for name, help_text, run in (
         ("payments-approve", "approve a batch another administrator prepared", _approve),
-        ("payments-run", "pay an approved batch (again after a stop: only the unpaid)", _run),
         ("payments-cancel", "cancel a batch not yet run", _cancel),
     ):
         _as(_batch(command(name, help_text, run)))
+    paying = _as(_batch(command(
+        "payments-run", "pay an approved batch (again after a stop: only the unpaid)", _run
+    )))  # fmt: skip
+    paying.add_argument(
+        "--chunk", type=int, default=CHUNK, help=f"payments a transaction (default {CHUNK:,})"
+    )
     bank = _as(_batch(command("payments-bank-file", "write a batch's bank transfer file", _bank)))
     bank.add_argument("--output", type=Path, help="the CSV file (default: its own name, here)")
     paid = _as(_batch(command("payments-bank-paid", "the bank paid a batch's file", _bank_paid)))
@@ -114,7 +119,8 @@ def _cancel(args, db: Database, _settings: Settings) -> None:
 
 def _run(args, db: Database, settings: Settings) -> None:
     actor = _actor(db, args.admin)
-    summary = run_batch(db, args.batch, actor, backend(settings, db), partial(gateway, settings))
+    sms = partial(gateway, settings)
+    summary = run_batch(db, args.batch, actor, backend(settings, db), sms, max(args.chunk, 1))
     print("\n".join(summary.lines()))
 
 
