@@ -90,6 +90,13 @@ class Settings(BaseSettings):
                 "inbound SMS is off: set CP2HUB_SMS_INBOUND_KEY and point the SMS provider's "
                 "callback at /sms/inbound with it to let people send PASSWORD"
             )
+        if not self.payment_callback_key.get_secret_value():
+            found.append(
+                "payment callbacks are off: set CP2HUB_PAYMENT_CALLBACK_KEY and point the "
+                "payment provider's callback at /payments/callback with it"
+            )
+        if self.payment_backend == "outbox":
+            found.append("payments are only recorded in the payment outbox: nobody is paid")
         if self.sms_backend == "outbox" and self.demo:
             found.append(
                 "demo mode: new passwords are kept in full in the SMS outbox "

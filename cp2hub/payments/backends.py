@@ -72,6 +72,12 @@ def _reference(key: str) -> str:
 
 def backend(settings: Settings, db: Database) -> PaymentBackend:
     if settings.payment_backend == "outbox":
+        if not settings.demo and not db.is_sqlite:
+            raise PaymentsNotConfigured(
+                "The outbox payment backend on PostgreSQL would mark claims paid that nobody "
+                "paid: set CP2HUB_PAYMENT_BACKEND=africastalking (with CP2HUB_PAYMENT_USERNAME, "
+                "CP2HUB_PAYMENT_API_KEY and CP2HUB_PAYMENT_PRODUCT), or CP2HUB_MODE=demo."
+            )
         return OutboxPayments(db)
     if settings.payment_backend == "africastalking":
         from cp2hub.payments.africastalking import AfricasTalkingPayments

@@ -15,7 +15,8 @@ def world(hub_database) -> PayWorld:
     return world
 
 
-def test_prepare_approve_run_and_read_the_log(run, world, tmp_path):
+def test_prepare_approve_run_and_read_the_log(run, world, tmp_path, monkeypatch):
+    monkeypatch.setenv("CP2HUB_MODE", "demo")  # the outbox backend pays nobody: demo only
     status, out, _ = run("payments-prepare", "--series", "KCSE-2026", "--as", "0711000015")
     assert status == 0 and "2 claims  KSh 3,850" in out
     batch = out.split("Prepared ")[1].split()[0]
@@ -35,3 +36,17 @@ def test_prepare_approve_run_and_read_the_log(run, world, tmp_path):
     assert "paid KSh 3,850" in out
     status, out, _ = run("payments-audit", "--csv")
     assert out.startswith("at_utc,actor,action") and ",254711000016,approved," in out
+
+
+def test_the_outbox_backend_pays_nobody_so_a_real_hub_refuses_it(hub_database):
+    from cp2hub.payments.backends import PaymentsNotConfigured, backend
+    from cp2hub.settings import Settings
+
+    if hub_database.is_sqlite:
+        assert backend(Settings(), hub_database).name == "outbox"
+    else:
+        with pytest.raises(PaymentsNotConfigured, match="would mark claims paid"):
+            backend(Settings(), hub_database)
+    assert backend(Settings(mode="demo"), hub_database).name == "outbox"
+    with pytest.raises(PaymentsNotConfigured, match="CP2HUB_PAYMENT_USERNAME"):
+        backend(Settings(payment_backend="africastalking"), hub_database)
