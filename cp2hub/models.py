@@ -251,7 +251,7 @@ class Payment(Base):
 
     __tablename__ = "payment"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    batch_id: Mapped[str] = mapped_column(ForeignKey("payment_batch.id"), index=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("payment_batch.id"))
     claim_id: Mapped[str] = mapped_column(String(36), index=True)
     live_claim_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     professional_id: Mapped[str] = mapped_column(String(36))
@@ -263,7 +263,7 @@ class Payment(Base):
     payee: Mapped[str] = mapped_column(String(120), default="")
     bank_name: Mapped[str | None] = mapped_column(String(60))
     bank_account: Mapped[str | None] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(10), index=True)
+    status: Mapped[str] = mapped_column(String(10))
     """queued, sending, sent, filed (in a bank file), paid, failed, held, cancelled."""
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     """The provider's id of the transaction, which its callbacks name."""
@@ -272,6 +272,9 @@ class Payment(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # A run takes a batch's queued payments in id order, a chunk at a time: one range scan.
+    __table_args__ = (Index("ix_payment_batch_status_id", "batch_id", "status", "id"),)
 
 
 class PaymentOutbox(Base):

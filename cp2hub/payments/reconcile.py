@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import masked_phone
@@ -45,8 +45,9 @@ class Notice:
     reason: str | None
 
 
-def paid_text(amount: int, series_name: str, reference: str) -> str:
-    return f"KNEC has paid you KSh {amount:,} for {series_name}, ref {reference}."
+def paid_text(amount: int, series: str, reference: str) -> str:
+    """The officer's SMS; `series` as people say it ("KCSE 2026"), short enough for one SMS."""
+    return f"KNEC has paid you KSh {amount:,} for {series}, ref {reference}."
 
 
 def settle_paid(session: Session, payment: Payment, reference: str, sms: SmsGateway | None) -> None:
@@ -74,7 +75,13 @@ def settle_paid_many(
         ],
     )
     rows = session.execute(
-        select(Payment.id, Payment.claim_id, Payment.amount, Professional.phone, Series.name)
+        select(
+            Payment.id,
+            Payment.claim_id,
+            Payment.amount,
+            Professional.phone,
+            (Series.exam + " " + cast(Series.year, String)).label("series"),
+        )
         .join(Claim, Claim.id == Payment.claim_id)
         .join(Professional, Professional.id == Claim.professional_id)
         .join(Series, Series.id == Claim.series_id)

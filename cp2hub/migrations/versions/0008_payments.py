@@ -97,10 +97,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("live_claim_id"),
     )
     with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_payment_batch_id"), ["batch_id"], unique=False)
+        batch_op.create_index(
+            "ix_payment_batch_status_id", ["batch_id", "status", "id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_payment_claim_id"), ["claim_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_payment_provider_id"), ["provider_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_payment_status"), ["status"], unique=False)
 
     with op.batch_alter_table("claim", schema=None) as batch_op:
         batch_op.add_column(
@@ -117,10 +118,9 @@ def downgrade() -> None:
         batch_op.drop_column("paid_amount")
 
     with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_payment_status"))
         batch_op.drop_index(batch_op.f("ix_payment_provider_id"))
         batch_op.drop_index(batch_op.f("ix_payment_claim_id"))
-        batch_op.drop_index(batch_op.f("ix_payment_batch_id"))
+        batch_op.drop_index("ix_payment_batch_status_id")
 
     op.drop_table("payment")
     with op.batch_alter_table("payment_batch", schema=None) as batch_op:
