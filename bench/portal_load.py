@@ -271,6 +271,7 @@ def main() -> int:
     )
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, to the runner too
     with tempfile.TemporaryDirectory(prefix="cp2portal-") as tmp:
         on_each_database("portal_load", f"<= {TARGET_MS:.0f} ms", run, args, Path(tmp))
     return 0

@@ -97,12 +97,12 @@ def signed_in_user(db: Database, phone: str, password: str, settings: Settings) 
     checks and lockout as `checked_user`, but the slow hash check runs before the write,
     so sign-ins do not hold the database's writers back. Raises as `checked_user`."""
     number = normalise_phone(phone)
-    with db.read() as session:
+    with db.read() as session:  # over before the check: no snapshot held while it runs
         user = session.scalar(select(AppUser).where(AppUser.phone == number))
-        if user is None or not user.password_hash:
-            verify_password(None, password)  # same cost: no hint which numbers exist
-            raise WrongPassword(WRONG_PASSWORD)
-        verdict = credentials.verify(user, password, settings, utcnow())
+    if user is None or not user.password_hash:
+        verify_password(None, password)  # same cost: no hint which numbers exist
+        raise WrongPassword(WRONG_PASSWORD)
+    verdict = credentials.verify(user, password, settings, utcnow())
     failure: HubError | None = None
     with db.write() as session:  # a wrong password is counted, so it commits too
         user = session.get(AppUser, user.id)

@@ -8,17 +8,26 @@ takes does not tell an attacker which phone numbers have accounts.
 
 from __future__ import annotations
 
+import os
+import threading
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile (64 MiB, t=3)
+AT_ONCE = max(2, os.cpu_count() or 1)
+"""Hashes made or checked at once in one process; more wait their turn. Each takes 64 MiB
+and a core for a few hundred milliseconds: a crowd signing in at once would otherwise
+take a request thread each (40 by default), 2.5 GB of memory and every core, and every
+other request with them."""
+_turns = threading.BoundedSemaphore(AT_ONCE)
 
 
 def hash_password(password: str) -> str:
     """An encoded Argon2id hash (parameters and salt included) to store for `password`."""
-    return _hasher.hash(password)
+    with _turns:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -27,8 +36,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     Pass None when the account does not exist: the check then runs against a dummy
     hash and returns False, taking as long as a real one.
     """
+    against = password_hash or _dummy_hash()
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+        with _turns:
+            return _hasher.verify(against, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -79,6 +79,10 @@ def county_id(code: str) -> str:
     return natural_id("county", code)
 
 
+def county_codes() -> list[str]:
+    return [code for code, _name in COUNTIES]
+
+
 def county_rows() -> list[dict]:
     return [{"id": county_id(code), "code": code, "name": name} for code, name in COUNTIES]
 

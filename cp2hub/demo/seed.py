@@ -2,7 +2,7 @@
 
 Same seed and same `today` give the same rows, ids and checksum on any database:
 one `random.Random(seed)` drives every choice and ids are natural ids. The data:
-the 47 counties and the real sub-counties of the counties used; per sub-county a
+the 47 counties and their real sub-counties; per sub-county used a
 container and exam centres with KNEC-style codes; contracted professionals with
 Kenyan names and payment details; a KCSE series around `today` with its timetable,
 deployments that respect KNEC's rules, and attendance for the sessions already sat;
@@ -118,11 +118,13 @@ class Seeder:
         add, rng = self.writer.add, self.rng
         add(m.County, geography.county_rows())
         chosen = geography.choose_sub_counties(rng, self.size.sub_counties)
-        counties = dict.fromkeys(sc.county_code for sc in chosen)
+        # Every county's sub-counties, whatever the size: the portal's and My CP2's
+        # drop-downs list the chosen county's, so a professional of any county finds theirs.
         add(
             m.SubCounty,
-            [geography.sub_county_row(sc) for c in counties for sc in geography.sub_counties_of(c)],
-        )
+            [geography.sub_county_row(sc) for c in geography.county_codes() for sc in
+             geography.sub_counties_of(c)],
+        )  # fmt: skip
         add(m.Position, catalogue.position_rows())
         self._series()
         plans = []

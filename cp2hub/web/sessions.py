@@ -123,9 +123,12 @@ def end(session: Session, id_hash: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
 
 
-def end_all(session: Session, user_id: str) -> None:
-    """Every web session of a user (their password changed, say)."""
-    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+def end_others(session: Session, user_id: str, keep: str) -> None:
+    """Every other web session of a user (their password changed: a browser left signed in
+    elsewhere is signed out)."""
+    session.execute(
+        delete(WebSession).where(WebSession.user_id == user_id, WebSession.id_hash != keep)
+    )
 
 
 def needs_sliding(visit: Visit, minutes: int) -> bool:

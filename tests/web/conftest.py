@@ -29,6 +29,11 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "PHONE", "WebClient"]
 
 
+ON_SQLITE = pytest.mark.parametrize("web_hub", ["sqlite"], indirect=True)
+"""For a browser test whose subject does not depend on the database (the layout, a form's
+token, the script): run on SQLite only, so the browser's time is spent once."""
+
+
 def web_settings(**changes) -> Settings:
     return Settings(mode="demo", max_failed_logins=3, **changes)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cp2hub.models import County, Position, Series, SubCounty, Vacancy
 from cp2hub.sms.outbox import sent
 from cp2hub.vacancies import STATION_KINDS
-from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, ON_SQLITE
 
 NEW_NUMBER = "0722 555 014"
 STORED = "254722555014"
@@ -169,6 +169,7 @@ def test_create_account_to_log_out(page: Page, web_hub, sign_in):
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/my-applications$"))
 
 
+@ON_SQLITE
 def test_a_locked_account_is_told_how_to_get_in(page: Page, web_hub, sign_in):
     phone = DEMO_ACCOUNTS["scde"]
     for _ in range(3):  # the hub's lockout after 3 wrong passwords (web_settings)
@@ -182,3 +183,29 @@ def test_a_locked_account_is_told_how_to_get_in(page: Page, web_hub, sign_in):
     )
     expect(page.get_by_role("alert")).to_contain_text("send PASSWORD to 22262")
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+@ON_SQLITE
+def test_without_javascript_a_county_then_search_lists_only_its_sub_counties(
+    browser, web_hub, sign_in
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        job = invigilator_vacancy(web_hub.db)
+        sign_in(page, DEMO_ACCOUNTS["professional"])
+        page.goto(f"{web_hub.url}/jobs")
+        expect(page.locator("#f-sub_county optgroup").first).to_be_attached()
+        assert page.locator("#f-sub_county optgroup").count() > 1  # grouped by county
+        page.get_by_label("County", exact=True).select_option(label=job["county"])
+        expect(page.locator("#f-sub_county optgroup")).not_to_have_count(1)  # no script ran
+        page.get_by_role("button", name="Search").click()
+        groups = page.locator("#f-sub_county optgroup")
+        expect(groups).to_have_count(1)
+        expect(groups).to_have_attribute("label", job["county"])
+        page.get_by_label("Sub-county").select_option(label=job["sub_county"])
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("heading", name=re.compile(r"^\d+ jobs? found$"))).to_be_visible()
+        fits_the_phone(page)
+    finally:
+        context.close()

@@ -204,3 +204,30 @@ def test_a_web_edit_reaches_the_desktop_and_the_desktops_reaches_the_web(
         assert "A987654321B" in professional.get("/profile").text
     finally:
         replica.dispose()
+
+
+def test_a_new_password_signs_out_the_other_browsers(web_hub):
+    phone = DEMO_ACCOUNTS["tsc_director"]
+    here = WebClient(base_url=web_hub.url, headers={"Accept": "text/html"})
+    elsewhere = WebClient(base_url=web_hub.url, headers={"Accept": "text/html"})
+    try:
+        assert here.sign_in(phone).status_code == 303
+        assert elsewhere.sign_in(phone).status_code == 303
+        token = here.csrf("/password")
+        weak = here.post(
+            "/password",
+            data={"csrf_token": token, "old_password": DEMO_PASSWORD,
+                  "new_password": "short", "new_password_again": "short"},
+        )  # fmt: skip
+        assert weak.status_code == 400 and "at least 8 characters" in weak.text
+        changed = here.post(
+            "/password",
+            data={"csrf_token": token, "old_password": DEMO_PASSWORD,
+                  "new_password": "Tarbaj-2026!", "new_password_again": "Tarbaj-2026!"},
+        )  # fmt: skip
+        assert changed.status_code == 303
+        assert here.get("/profile").status_code == 200
+        assert elsewhere.get("/profile").status_code == 303  # sent to sign in again
+    finally:
+        here.close()
+        elsewhere.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import DEMO_ACCOUNTS
+from tests.web.conftest import DEMO_ACCOUNTS, ON_SQLITE
+
+pytestmark = ON_SQLITE
 
 PROFESSIONAL = DEMO_ACCOUNTS["professional"]
 

@@ -14,6 +14,7 @@ from cp2desk.sync.portal import MIN_PASSWORD_LENGTH
 from cp2hub import accounts
 from cp2hub.api.gateway import client_ip, get_limiter, get_sms
 from cp2hub.errors import HubError
+from cp2hub.web import sessions
 from cp2hub.web.forms import Form
 from cp2hub.web.pages import redirect, render, web_router
 from cp2hub.web.portal.own import Own
@@ -95,4 +96,6 @@ def change_password(request: Request, principal: Own, visitor: VisitorDep, form:
             error=None,
             least=MIN_PASSWORD_LENGTH,
         )
+    with visitor.db.write() as session:
+        sessions.end_others(session, principal.user_id, visitor.visit.id_hash)
     return redirect(request, "/", flash=message)
