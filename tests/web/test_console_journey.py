@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from cp2hub import models as m
 from cp2hub.demo.accounts import SECOND_ADMIN
-from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, ON_SQLITE
 
 OFFICE = {"width": 1280, "height": 900}
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -34,6 +34,7 @@ def signed_in(page: Page, url: str, phone: str) -> None:
     page.wait_for_load_state()
 
 
+@ON_SQLITE
 def test_vacancies_made_closed_opened_and_applicants_selected(page: Page, web_hub):
     url = web_hub.url
     signed_in(page, url, DEMO_ACCOUNTS["admin"])
@@ -165,6 +166,7 @@ def test_two_administrators_pay_a_batch(page: Page, browser, web_hub):
     assert f",{SECOND_ADMIN},approved," in export.text()
 
 
+@ON_SQLITE
 def test_a_lost_laptop_is_revoked(page: Page, web_hub):
     url = web_hub.url
     phone = DEMO_ACCOUNTS["centre_manager"]
