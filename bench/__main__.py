@@ -48,6 +48,7 @@ TIMEOUTS_S = {
     "morning_rush": 1800,
     "metrics_cost": 1800,
     "update_size": 1800,
+    "payment_batch": 1800,
 }  # the long ones
 PREFIX = "RESULT "
 DATABASE_VARIABLES = ("CP2HUB_DATABASE_URL", "CP2HUB_TEST_DATABASE_URL")

@@ -16,6 +16,7 @@ from cp2hub.api import (
     claims,
     devices,
     health,
+    payments,
     sms,
     sync,
     updates,
@@ -42,6 +43,8 @@ ROUTERS = (
     admin.router,
     devices.router,
     updates.router,
+    payments.router,
+    payments.callbacks,
 )
 
 

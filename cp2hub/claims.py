@@ -35,6 +35,7 @@ from cp2hub.models import (
     County,
     Deployment,
     ExamSession,
+    Payment,
     Position,
     Professional,
     Rate,
@@ -55,6 +56,7 @@ REASONS = (
     "not_deployed",
     "duplicate",
     "no_rate",
+    "payment_failed",
 )
 """Every reason a claim can be blocked for, in the order a claim lists them."""
 
@@ -145,7 +147,11 @@ def claims_of(session: Session, series: Series) -> list[ComputedClaim]:
     context = _Context(session, series)
     officers = context.officers()
     twins = context.shared_numbers(officers)
-    return [context.claim(o, twins.get(o.id, [])) for o in officers.values()]
+    failed = _failed_payments(session, series.id)
+    return [
+        context.claim(o, twins.get(o.id, []), failed.get(claim_id(series.id, o.id)))
+        for o in officers.values()
+    ]
 
 
 class _Context:
@@ -274,9 +280,14 @@ class _Context:
                 )
         return found
 
-    def claim(self, officer: _Officer, twins: list[str]) -> ComputedClaim:
+    def claim(
+        self, officer: _Officer, twins: list[str], failed: Payment | None = None
+    ) -> ComputedClaim:
         reasons: list[tuple[str, str]] = []
         reasons += _profile_reasons(officer)
+        if failed is not None and _same_destination(failed, officer.profile):
+            text = failed_payment_text(failed.method, failed.amount, failed.reason or "")
+            reasons.append(("payment_failed", text))
         days: dict[object, int] = {}
         for index, where in officer.attended.items():
             day = self.sessions[index][0]
@@ -404,6 +415,44 @@ def _reason_text(code: str, field_name: str, person: SimpleNamespace) -> str:
     return PAYMENT_TEXT.get(field_name, "No payment details (M-Pesa or bank) on the profile.")
 
 
+def failed_payment_text(method: str, amount: int, reason: str) -> str:
+    """A failed payment as its claim's blocker, in words the officer can act on."""
+    where = "bank account" if method == "bank" else "M-Pesa number and its registered name"
+    return (
+        f"KNEC's payment of KSh {amount:,} did not go through ({reason.rstrip('.')}). "
+        f"Check the {where} on your profile: KNEC pays again once they are corrected."
+    )
+
+
+def _failed_payments(session: Session, series_id: str) -> dict[str, Payment]:
+    """Each claim's latest failed payment, where no payment of it may still move money."""
+    of_series = select(Claim.id).where(Claim.series_id == series_id)
+    live = set(
+        session.scalars(
+            select(Payment.claim_id).where(
+                Payment.claim_id.in_(of_series), Payment.live_claim_id.is_not(None)
+            )
+        )
+    )
+    failed = session.scalars(
+        select(Payment)
+        .where(Payment.claim_id.in_(of_series), Payment.status == "failed")
+        .order_by(Payment.settled_at)
+    )
+    return {p.claim_id: p for p in failed if p.claim_id not in live}
+
+
+def _same_destination(payment: Payment, profile: dict) -> bool:
+    """Whether the profile still sends the money where it failed to go."""
+    if payment.method == "bank":
+        return (profile["bank_name"], profile["bank_account"]) == (
+            payment.bank_name,
+            payment.bank_account,
+        )
+    payee = profile["mpesa_name"] or full_name(SimpleNamespace(**profile))
+    return (profile["mpesa_phone"], payee) == (payment.phone, payment.payee)
+
+
 def _write(session: Session, series_id: str, computed: list[ComputedClaim]) -> int:
     existing = {c.id: c for c in session.scalars(select(Claim).where(Claim.series_id == series_id))}
     changed = 0
@@ -420,6 +469,8 @@ def _write(session: Session, series_id: str, computed: list[ComputedClaim]) -> i
             "deleted": False,
         }
         claim = existing.get(cid)
+        if claim is not None and claim.status == "paid":
+            continue  # paid: what was paid stands (`cp2hub.payments`)
         if claim is None:
             session.add(
                 Claim(id=cid, series_id=series_id, professional_id=item.professional_id, **values)
@@ -432,7 +483,7 @@ def _write(session: Session, series_id: str, computed: list[ComputedClaim]) -> i
             claim.hlc = 0  # restamped by the hub's clock, not kept from a device
             changed += 1
     for cid, claim in existing.items():
-        if cid not in seen and not claim.deleted:
+        if cid not in seen and not claim.deleted and claim.status != "paid":
             claim.deleted = True
             claim.hlc = 0
             changed += 1

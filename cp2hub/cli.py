@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from cp2hub import devices_cli, portal_cli
+from cp2hub import devices_cli, payments_cli, portal_cli
 from cp2hub.cli_commands import command_maker
 from cp2hub.db import Database, redacted
+from cp2hub.demo.accounts import SECOND_ADMIN
 from cp2hub.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SIZES, DatabaseNotEmpty, seed_demo
 from cp2hub.schema import current_revision, upgrade
 from cp2hub.settings import Settings
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     command = command_maker(commands, _database_option, _open_from_args, CliError)
     portal_cli.add_commands(command)
     devices_cli.add_commands(command)
+    payments_cli.add_commands(command)
     return parser
 
 
@@ -229,6 +231,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
     print(f"Demo accounts, password {DEMO_PASSWORD!r}:")
     for role, phone in DEMO_ACCOUNTS.items():
         print(f"  {role:<15} {phone}")
+    print(f"  {'admin (second)':<15} {SECOND_ADMIN}   approves the batches the first prepares")
     return 0
 
 

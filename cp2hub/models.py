@@ -222,6 +222,90 @@ class SmsMessage(Base):
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class PaymentBatch(Base):
+    """Payable claims of a series gathered to be paid together (`cp2hub.payments`): one
+    administrator prepares it, another approves it, then it is run."""
+
+    __tablename__ = "payment_batch"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    series_id: Mapped[str] = mapped_column(ForeignKey("series.id"), index=True)
+    county_id: Mapped[str | None] = mapped_column(String(36))
+    """None: every county."""
+    status: Mapped[str] = mapped_column(String(10))
+    """prepared, approved, run (sent at least once), cancelled."""
+    count: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)
+    """Whole shillings."""
+    prepared_by: Mapped[str] = mapped_column(String(36))
+    prepared_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(36))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Payment(Base):
+    """One claim in a batch: the money for it, where it goes, and what became of it.
+
+    `id` is the idempotency key the provider is given, stored before it is called.
+    `live_claim_id` holds the claim's id while this payment may still move money (not
+    failed, held or cancelled): unique, so a claim has one such payment at a time."""
+
+    __tablename__ = "payment"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("payment_batch.id"))
+    claim_id: Mapped[str] = mapped_column(String(36), index=True)
+    live_claim_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    professional_id: Mapped[str] = mapped_column(String(36))
+    county_id: Mapped[str | None] = mapped_column(String(36))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(6))
+    """mpesa or bank."""
+    phone: Mapped[str | None] = mapped_column(String(12))
+    payee: Mapped[str] = mapped_column(String(120), default="")
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10))
+    """queued, sending, sent, filed (in a bank file), paid, failed, held, cancelled."""
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The provider's id of the transaction, which its callbacks name."""
+    reference: Mapped[str | None] = mapped_column(String(64))
+    """What the officer sees: the M-Pesa receipt or the bank transfer's reference."""
+    reason: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    # A run takes a batch's queued payments in id order, a chunk at a time: one range scan.
+    __table_args__ = (Index("ix_payment_batch_status_id", "batch_id", "status", "id"),)
+
+
+class PaymentOutbox(Base):
+    """What the `outbox` payment backend would have paid, once per idempotency key."""
+
+    __tablename__ = "payment_outbox"
+    key: Mapped[str] = mapped_column(String(36), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(12))
+    payee: Mapped[str] = mapped_column(String(120))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PaymentAudit(Base):
+    """Who prepared, approved, sent and reconciled what: one line per act, never changed."""
+
+    __tablename__ = "payment_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    """The administrator's user id; None for the payment provider."""
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    payment_id: Mapped[str | None] = mapped_column(String(36))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
 class WebSession(Base):
     """A browser's session on the hub's web pages (`cp2hub.web.sessions`), signed in or not
     yet. Only the SHA-256 of the cookie's value is kept, so a copy of the database opens

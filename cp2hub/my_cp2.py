@@ -73,6 +73,9 @@ class MyClaim:
     amount: int
     status: str
     blocked: list[str]
+    paid_amount: int = 0
+    paid_ref: str | None = None
+    paid_at: dt.datetime | None = None
 
 
 def applications(session: Session, person: Professional, today: dt.date) -> list[MyApplication]:
@@ -152,7 +155,12 @@ def claims(session: Session, professional_id: str) -> list[MyClaim]:
             sessions=claim.sessions,
             amount=claim.amount,
             status=claim.status,
-            blocked=[line.partition(": ")[2] or line for line in claim.blocked.splitlines()],
+            blocked=[line.partition(": ")[2] or line for line in claim.blocked.splitlines()]
+            if claim.status != "paid"
+            else [],
+            paid_amount=claim.paid_amount or 0,
+            paid_ref=claim.paid_ref,
+            paid_at=claim.paid_at,
         )
         for claim, series in rows
     ]

@@ -102,6 +102,11 @@ FIELDS: dict[str, dict[str, Audience]] = {
         "amount": ANYONE,
         "blocked": ANYONE,
         "status": ANYONE,
+        # That it was paid, and when, is part of following it up; the payment's
+        # reference (an M-Pesa receipt, a bank transfer's) is a payment detail.
+        "paid_amount": ANYONE,
+        "paid_at": ANYONE,
+        "paid_ref": OWNER,
     },
 }
 """Every field of every table about a person, with its audience. A field missing here

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     sms_api_key: str = ""  # CP2HUB_SMS_API_KEY
     sms_sender: str = ""  # approved sender id or short code; empty: the provider's default
     sms_inbound_key: str = ""  # the inbound-SMS webhook's secret; without it the route is off
+    payment_backend: str = "outbox"  # or "africastalking" (cp2hub.payments)
+    payment_username: str = ""  # Africa's Talking account, CP2HUB_PAYMENT_USERNAME
+    payment_api_key: SecretStr = SecretStr("")  # CP2HUB_PAYMENT_API_KEY
+    payment_product: str = ""  # the Africa's Talking payment product paying out
+    payment_callback_key: SecretStr = SecretStr("")  # the payment callback's secret; empty: off
     password_reset_hours: int = 24  # how long a password sent by SMS waits for its first use
     register_per_number_per_hour: int = 3
     register_per_ip_per_hour: int = 20
@@ -88,6 +93,13 @@ class Settings(BaseSettings):
                 "inbound SMS is off: set CP2HUB_SMS_INBOUND_KEY and point the SMS provider's "
                 "callback at /sms/inbound with it to let people send PASSWORD"
             )
+        if not self.payment_callback_key.get_secret_value():
+            found.append(
+                "payment callbacks are off: set CP2HUB_PAYMENT_CALLBACK_KEY and point the "
+                "payment provider's callback at /payments/callback with it"
+            )
+        if self.payment_backend == "outbox":
+            found.append("payments are only recorded in the payment outbox: nobody is paid")
         if self.sms_backend == "outbox" and self.demo:
             found.append(
                 "demo mode: new passwords are kept in full in the SMS outbox "

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection
 
-HEAD = "0003"
+HEAD = "0004"
 """The newest revision this version of the app knows; a test keeps it equal to the script head."""
 
 MIGRATIONS = Path(__file__).with_name("migrations")

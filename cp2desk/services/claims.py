@@ -8,6 +8,7 @@ a screen can name each problem in KNEC's words and say what to do about it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -40,6 +41,7 @@ TITLES = {
     "not_deployed": "Not on the deployment list",
     "duplicate": "Appears twice",
     "no_rate": "No rate set",
+    "payment_failed": "Payment failed",
 }
 WHAT_TO_DO = {
     "missing_name": "Add your first and last names to your CP2 profile, as on your ID card.",
@@ -53,6 +55,8 @@ WHAT_TO_DO = {
     "not_deployed": "Ask the sub-county director to check the deployment list.",
     "duplicate": "Call KNEC: one person may hold only one CP2 account and one deployment.",
     "no_rate": "Nothing for you to do: KNEC must set the daily rate for your role.",
+    "payment_failed": "Correct your M-Pesa number and its registered name, or your bank "
+    "account, in your CP2 profile: KNEC pays again once they are corrected.",
 }
 DIRECTOR_ROLES = ("tsc_director", "scde")
 
@@ -91,10 +95,18 @@ class OwnClaim:
     reasons: list[Reason]
     positions: list[str]
     """Where and as what the officer served in the series, e.g. 'Invigilator at Alpha'."""
+    paid_amount: int = 0
+    paid_ref: str | None = None
+    paid_at: dt.datetime | None = None
+    """Set once KNEC's payment of the claim is confirmed (status 'paid')."""
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "paid"
 
     @property
     def blocked(self) -> bool:
-        return bool(self.reasons)
+        return bool(self.reasons) and not self.paid
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +135,7 @@ class ClaimLine:
 
     @property
     def blocked(self) -> bool:
-        return bool(self.reasons)
+        return bool(self.reasons) and self.status != "paid"
 
     @property
     def reason_titles(self) -> str:
@@ -180,6 +192,9 @@ def own_claims(replica: Replica, user_id: str) -> list[OwnClaim]:
                 claim.status,
                 parse_reasons(claim.blocked),
                 [f"{p} at {c}" for p, c, _r in _served(session, series.id, professional_id)],
+                claim.paid_amount or 0,
+                claim.paid_ref,
+                claim.paid_at,
             )
             for claim, series in rows
         ]

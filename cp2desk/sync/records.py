@@ -406,6 +406,10 @@ class ClaimRecord(SyncMeta):
     amount: Mapped[int] = mapped_column(Integer, default=0)
     blocked: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Set by the hub when KNEC's payment of the claim is confirmed (status "paid").
+    paid_amount: Mapped[int] = mapped_column(Integer, default=0)
+    paid_ref: Mapped[str | None] = mapped_column(String(64))
+    paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 RECORDS: tuple[type[SyncMeta], ...] = (

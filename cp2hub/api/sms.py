@@ -50,7 +50,7 @@ async def inbound(
     if not settings.sms_inbound_key:
         raise HTTPException(status_code=404)  # as the router answers a path it does not have
     if not secrets.compare_digest(
-        _digest(_presented_key(request)), _digest(settings.sms_inbound_key)
+        digest(presented_key(request, KEY_HEADER)), digest(settings.sms_inbound_key)
     ):
         log.warning("inbound SMS refused: the caller did not present the inbound key")
         raise Forbidden("This address only takes messages from the SMS provider.")
@@ -83,13 +83,14 @@ async def inbound(
     return RECEIVED
 
 
-def _digest(key: str) -> bytes:
+def digest(key: str) -> bytes:
     """Compared as digests, so the time taken does not reveal the key's length either."""
     return hashlib.sha256(key.encode()).digest()
 
 
-def _presented_key(request: Request) -> str:
-    """The secret the caller presents: Basic credentials' password, the header, or ?key=."""
+def presented_key(request: Request, header: str) -> str:
+    """The secret a provider's callback presents: Basic credentials' password, the
+    `header`, or ?key= (the payments' callback takes its key the same way)."""
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic":
         try:
@@ -97,7 +98,7 @@ def _presented_key(request: Request) -> str:
         except (binascii.Error, UnicodeDecodeError):
             return ""
         return decoded.partition(":")[2]
-    return request.headers.get(KEY_HEADER) or request.query_params.get("key", "")
+    return request.headers.get(header) or request.query_params.get("key", "")
 
 
 class _RedactKey(logging.Filter):

@@ -21,3 +21,7 @@ sub-county (and they are its deployed centre manager); the TSC director and the 
 hold that sub-county; the clerk holds its distribution centre (and is deployed there);
 the professional is an invigilator deployed at the demo centre with an open application.
 Every account also holds the 'professional' role."""
+
+SECOND_ADMIN = "254711000007"
+"""A second KNEC administrator, so the back office's maker-checker can be shown: one
+administrator prepares a payment batch, the other approves it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cp2desk.sync.records import natural_id
-from cp2hub.demo.accounts import DEMO_ACCOUNTS
+from cp2hub.demo.accounts import DEMO_ACCOUNTS, SECOND_ADMIN
 from cp2hub.demo.geography import Station, SubCounty
 from cp2hub.demo.people import PeopleFactory, Person
 from cp2hub.demo.staffing import Deployment
@@ -36,6 +36,10 @@ class Cast:
 
 def user_id(phone: str) -> str:
     return natural_id("app_user", phone)
+
+
+SECOND = "second_admin"
+"""The cast's key of the second administrator (`SECOND_ADMIN`)."""
 
 
 def make_cast(
@@ -70,6 +74,8 @@ def make_cast(
         people[role] = factory.person("official", sc, None, phones[role], offices[role])
         if role != "tsc_director":
             people[role].row["tsc_number"] = None
+    people[SECOND] = factory.person("official", sc, None, SECOND_ADMIN, offices["admin"])
+    people[SECOND].row["tsc_number"] = None
     for person in people.values():
         row = person.row  # always payable by M-Pesa under their own name
         row.update(payment_method="mpesa", mpesa_phone=row["phone"], mpesa_name=person.full_name)
@@ -95,10 +101,12 @@ def user_rows(cast: Cast, password_hash: str) -> tuple[list[dict], list[dict]]:
         "knec_clerk": {"station_id": cast.container.id},
         "admin": {},
         "professional": {},
+        SECOND: {},
     }
     users, grants = [], []
-    for role, phone in DEMO_ACCOUNTS.items():
-        person = cast.people[role]
+    for account, phone in (*DEMO_ACCOUNTS.items(), (SECOND, SECOND_ADMIN)):
+        person = cast.people[account]
+        role = "admin" if account == SECOND else account
         uid = user_id(phone)
         users.append(
             {
@@ -117,7 +125,7 @@ def user_rows(cast: Cast, password_hash: str) -> tuple[list[dict], list[dict]]:
                     "role": granted,
                     "station_id": None,
                     "sub_county_id": None,
-                    **(scope[role] if granted == role else {}),
+                    **(scope[account] if granted == role else {}),
                 }
             )
     return users, grants

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from cp2desk.sync.records import natural_id
-from cp2hub.demo.accounts import DEMO_ACCOUNTS
+from cp2hub.demo.accounts import DEMO_ACCOUNTS, SECOND_ADMIN
 from cp2hub.demo.geography import SubCounty
 from cp2hub.demo.reference import (
     BANKS,
@@ -74,7 +74,7 @@ class PeopleFactory:
     def __init__(self, rng: random.Random, today: dt.date) -> None:
         self.rng = rng
         self.today = today
-        demo = {_phone_index(phone) for phone in DEMO_ACCOUNTS.values()}
+        demo = {_phone_index(phone) for phone in (*DEMO_ACCOUNTS.values(), SECOND_ADMIN)}
         self._phones = UniqueNumbers(rng, 0, len(SAFARICOM_PREFIXES) * 1_000_000, demo)
         self._national_ids = UniqueNumbers(rng, 10_000_000, 40_000_000, set())
         self._tsc = UniqueNumbers(rng, 100_000, 1_000_000, set())

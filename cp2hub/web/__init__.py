@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from cp2hub.web import error_pages, portal, sign_in
+from cp2hub.web import console, error_pages, portal, sign_in
 from cp2hub.web.pages import STATIC
 
-ROUTERS = [sign_in.router, *portal.ROUTERS]
+ROUTERS = [sign_in.router, *portal.ROUTERS, *console.ROUTERS]
 """The web's routers: sign-in, the professionals' portal (and the back office's)."""
 STATIC_MAX_AGE = 86400
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cp2hub import models as m
 from cp2hub.db import Database
-from cp2hub.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+from cp2hub.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, SECOND_ADMIN
 from cp2hub.demo.reference import COUNTIES, SUB_COUNTIES
 from cp2hub.demo.seed import DatabaseNotEmpty, content_checksum, seed_demo
 from cp2hub.passwords import verify_password
@@ -40,7 +40,7 @@ def test_small_counts_and_speed(seeded):
     assert 150 <= counts["professional"] <= 170
     assert 40 <= counts["deployment"] <= 90
     assert counts["attendance"] > counts["deployment"] * 5
-    assert counts["app_user"] == 6 and counts["role_grant"] == 11
+    assert counts["app_user"] == 7 and counts["role_grant"] == 13  # two admins: maker-checker
     assert counts["series"] == 2 and counts["vacancy"] >= 5
     assert seconds < 8  # about 1 s on an idle machine
     with db.read() as session:
@@ -216,7 +216,14 @@ def test_demo_accounts_sign_in_with_their_scopes(seeded):
     db, _, _ = seeded
     with db.read() as session:
         users = {u.phone: u for u in session.scalars(select(m.AppUser))}
-        assert set(users) == set(DEMO_ACCOUNTS.values())
+        assert set(users) == {*DEMO_ACCOUNTS.values(), SECOND_ADMIN}
+        second = {
+            g.role
+            for g in session.scalars(
+                select(m.RoleGrant).where(m.RoleGrant.user_id == users[SECOND_ADMIN].id)
+            )
+        }
+        assert second == {"admin", "professional"}, "the administrator who approves batches"
         grants = Counter()
         for role, phone in DEMO_ACCOUNTS.items():
             user = users[phone]

@@ -109,9 +109,12 @@ def test_a_served_hub_on_sqlite_warns_that_the_outbox_masks_passwords(tmp_path):
 
 def test_the_app_warns_when_it_is_made_without_an_inbound_key(hub_database, caplog):
     with caplog.at_level(logging.WARNING, logger="cp2hub"):
-        create_app(hub_database, Settings(sms_inbound_key=KEY, sms_backend="africastalking"))
+        paying = {"payment_backend": "africastalking", "payment_callback_key": "pay-key-1"}
+        create_app(
+            hub_database, Settings(sms_inbound_key=KEY, sms_backend="africastalking", **paying)
+        )
         assert caplog.messages == []
-        create_app(hub_database, Settings(sms_backend="africastalking"))
+        create_app(hub_database, Settings(sms_backend="africastalking", **paying))
     assert caplog.messages == [
         "cp2hub: warning: inbound SMS is off: set CP2HUB_SMS_INBOUND_KEY and point the SMS "
         "provider's callback at /sms/inbound with it to let people send PASSWORD"

@@ -103,3 +103,51 @@ def test_claims_reach_the_officer_and_the_director(device, world, admin, hub):
         seen = set(s.scalars(select(lm.Claim.professional_id)))
     assert world.officers[absent] not in seen
 
+
+def test_a_paid_claim_reaches_its_owner_with_the_reference_and_the_director_without(
+    device, world, admin, hub, hub_db
+):
+    from cp2hub.claims import claim_id, compute_claims
+    from cp2hub.payments import batches
+    from cp2hub.payments.audit import Actor
+    from cp2hub.payments.backends import OutboxPayments
+    from cp2hub.payments.run import run_batch
+
+    alpha = device(world.users["manager_alpha"], "alpha")
+    alpha.sync()
+    manager_user = natural_id("user", world.users["manager_alpha"])
+    manager = world.officers[world.deployments["alpha"][0]]
+    yesterday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(9))
+    attendance.mark_attendance(
+        alpha.replica, manager_user, world.deployments["alpha"][0], world.sessions[0], "present",
+        yesterday,
+    )  # fmt: skip
+    alpha.sync()
+    with hub_db.write() as s:  # the manager's profile can be paid by M-Pesa
+        person = s.get(hm.Professional, manager)
+        person.payment_method, person.mpesa_phone = "mpesa", person.phone
+        person.mpesa_name = f"{person.first_name} {person.last_name}"
+        person.national_id = person.national_id or "20000001"
+        person.tsc_number = person.tsc_number or "700001"
+        checker = hm.AppUser(phone="254755000002", display_name="Second Admin")
+        s.add(checker)
+        s.flush()
+        s.add(hm.RoleGrant(user_id=checker.id, role="admin"))
+    compute_claims(hub_db, "KCSE-2026")
+    with hub_db.read() as s:
+        series_id = s.scalar(select(hm.Series.id).where(hm.Series.code == "KCSE-2026"))
+        assert s.get(hm.Claim, claim_id(series_id, manager)).status == "payable"
+    maker = Actor(natural_id("user", admin), admin)
+    with hub_db.write() as s:
+        batch = batches.prepare(s, "KCSE-2026", None, maker)
+        batches.approve(s, batch.id, Actor(checker.id, checker.phone))
+    run_batch(hub_db, batch.id, maker, OutboxPayments(hub_db), None)
+
+    alpha.sync()
+    (own,) = claims.own_claims(alpha.replica, manager_user)
+    assert own.paid and own.paid_amount == 550 and own.paid_ref.startswith("OUT")
+    director = device(world.users["director"], "director")
+    director.sync()
+    with director.replica.read() as s:
+        seen = s.get(lm.Claim, claim_id(series_id, manager))
+        assert (seen.status, seen.paid_amount, seen.paid_ref) == ("paid", 550, None)

@@ -76,7 +76,8 @@ OTHERS_SEE: dict[str, dict[str, str]] = {
     | {"vacancy_id": "row", "professional_id": "row"},
     "claim": dict.fromkeys(
         ("series_id", "professional_id", "sessions", "days", "amount", "blocked", "status"), "row"
-    ),
+    )
+    | {"paid_amount": "row", "paid_at": "row", "paid_ref": "owner"},
 }
 OWNER_COLUMN = {"app_user": "id", "professional": "id"}  # others: professional_id
 PAYMENT = ("payment_method", "mpesa_phone", "mpesa_name", "bank_name", "bank_account", "kra_pin")

@@ -69,6 +69,27 @@ def test_my_claim_when_blocked_names_every_reason(qtbot, context, replica, centr
     shoot(frame, "27_my_claim_blocked")
 
 
+def test_my_claim_when_paid_shows_the_payment(qtbot, context, replica, centre, amounts,
+                                              settle, shoot):  # fmt: skip
+    import datetime as dt
+
+    with replica.write() as s:  # as the hub's payment run leaves the claim
+        claim = s.get(Claim, natural_id("claim", centre.series_id, centre.professionals["grace"]))
+        claim.status, claim.paid_amount, claim.paid_ref = "paid", 550, "SKL4ZQ81XY"
+        claim.paid_at = dt.datetime(2026, 12, 4, 10, 30)
+        claim.blocked = "payment_failed: KNEC's payment of KSh 550 did not go through."
+    page = ClaimPage(context)
+    frame = host(qtbot, page, "My claim")
+    settle()
+    card = page.cards[0]
+    assert (card.badge.text(), card.amount.text()) == ("Paid", "KSh 550")
+    assert card.payment.text().startswith("KNEC paid you KSh 550 on 04 Dec 2026, reference")
+    assert "<b>SKL4ZQ81XY</b>" in card.payment.text()
+    texts = [label.text() for label in card.findChildren(QLabel)]
+    assert not any("Payment failed" in t for t in texts), "a paid claim is no longer held up"
+    shoot(frame, "27b_my_claim_paid")
+
+
 def test_no_claim_yet(qtbot, context, centre, settle):
     page = ClaimPage(context)
     frame = host(qtbot, page, "My claim")

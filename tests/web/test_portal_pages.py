@@ -95,7 +95,9 @@ def test_pages_need_a_signed_in_professional(web, web_hub):
         session.flush()
         session.add(RoleGrant(id=str(uuid.uuid4()), user_id=user.id, role="admin"))
     assert web.sign_in("0733000111").status_code == 303
-    for path in ("/", "/profile", "/my-claim"):
+    home = web.get("/")  # an administrator's home is the back office
+    assert home.status_code == 303 and home.headers["location"] == "/console"
+    for path in ("/profile", "/my-claim"):
         refused = web.get(path)
         assert refused.status_code == 403, path
         assert "this account has no CP2 profile" in refused.text

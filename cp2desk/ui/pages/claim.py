@@ -49,12 +49,18 @@ class ClaimCard(QFrame):
         layout.setSpacing(8)
         top = QHBoxLayout()
         top.addWidget(_label(claim.series_name, "CardTitle"), 1)
-        badge = "Blocked: not payable yet" if claim.blocked else "Payable"
-        self.badge = _label(badge, "Badge", tone="closed" if claim.blocked else "signed")
+        if claim.paid:
+            badge, tone = "Paid", "signed"
+        elif claim.blocked:
+            badge, tone = "Blocked: not payable yet", "closed"
+        else:
+            badge, tone = "Payable", "signed"
+        self.badge = _label(badge, "Badge", tone=tone)
         self.badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         top.addWidget(self.badge)
         layout.addLayout(top)
-        self.amount = _label(f"KSh {claim.amount:,}", "BigNumber")
+        shown = claim.paid_amount if claim.paid else claim.amount
+        self.amount = _label(f"KSh {shown:,}", "BigNumber")
         self.amount.setProperty("tone", "absent" if claim.blocked else "present")
         layout.addWidget(self.amount)
         days = f"{claim.days} day{'s' if claim.days != 1 else ''}"
@@ -62,7 +68,16 @@ class ClaimCard(QFrame):
         served = "; ".join(claim.positions) or "not on a deployment list"
         self.facts = _label(f"{days} attended ({sessions})  ·  {served}", "Muted", wrap=True)
         layout.addWidget(self.facts)
-        if claim.blocked:
+        if claim.paid:
+            when = f" on {claim.paid_at:%d %b %Y}" if claim.paid_at else ""
+            self.payment = _label(
+                f"KNEC paid you KSh {claim.paid_amount:,}{when}, reference "
+                f"<b>{claim.paid_ref or '-'}</b>. Quote the reference if you ask KNEC about "
+                "this payment.",
+                wrap=True,
+            )
+            layout.addWidget(self.payment)
+        elif claim.blocked:
             layout.addWidget(_label("Why it is held up, and what to do", "CardTitle"))
             for reason in claim.reasons:
                 row = QHBoxLayout()

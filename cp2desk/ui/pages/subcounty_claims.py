@@ -45,6 +45,8 @@ def _money(value: int | None) -> str:
 
 
 def _status(line: ClaimLine) -> str:
+    if line.status == "paid":
+        return "Paid"
     return f"Blocked: {line.reason_titles}" if line.blocked else "Payable"
 
 

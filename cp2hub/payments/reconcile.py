@@ -1,0 +1,200 @@
+"""Settling payments: paid (with the provider's reference) or failed (with the reason).
+
+A payment is settled once. A result for a payment already paid or failed, a callback
+delivered twice or one arriving after the run recorded the same answer, changes nothing
+and says so. Paid: the claim is marked paid (its amount, reference and time reach its
+owner's devices with the claim) and the officer is told by SMS. Failed: nothing was
+paid, the claim is free for a later batch and is blocked with the reason, in words the
+officer can act on; `cp2hub.claims` keeps that blocker until the payment details change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, select, update
+from sqlalchemy.orm import Session
+
+from cp2desk.sync.phones import masked_phone
+from cp2hub import feed
+from cp2hub.auth import utcnow
+from cp2hub.claims import failed_payment_text
+from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
+from cp2hub.payments import audit
+from cp2hub.payments.audit import PROVIDER_ACTOR, Actor
+from cp2hub.sms import SmsFailed, SmsGateway
+
+log = logging.getLogger(__name__)
+
+SETTLED = ("paid", "failed", "held", "cancelled")
+IN_FLIGHT = ("sending", "sent", "filed")
+SmsFactory = Callable[[Session], SmsGateway]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A provider's result for one payment, as its callback says it."""
+
+    key: str | None
+    provider_id: str | None
+    paid: bool
+    reference: str | None
+    reason: str | None
+
+
+def paid_text(amount: int, series: str, reference: str) -> str:
+    """The officer's SMS; `series` as people say it ("KCSE 2026"), short enough for one SMS."""
+    return f"KNEC has paid you KSh {amount:,} for {series}, ref {reference}."
+
+
+def settle_paid(session: Session, payment: Payment, reference: str, sms: SmsGateway | None) -> None:
+    """Paid: the payment, its claim, and the officer's SMS."""
+    session.flush()
+    settle_paid_many(session, [(payment.id, reference, payment.provider_id)], sms, utcnow())
+    session.refresh(payment)
+
+
+def settle_paid_many(
+    session: Session,
+    paid: list[tuple[str, str, str | None]],
+    sms: SmsGateway | None,
+    now: dt.datetime,
+) -> None:
+    """Payments (id, reference, provider's id) paid: each payment, its claim marked paid
+    (stamped for the feed, so the claim reaches its owner's devices), the paid SMS. In a
+    few statements for the many: the national batch settles 100,000 of them."""
+    ids = [key for key, _ref, _pid in paid]
+    session.execute(
+        update(Payment),
+        [
+            {"id": key, "status": "paid", "reference": ref, "provider_id": pid, "settled_at": now}
+            for key, ref, pid in paid
+        ],
+    )
+    rows = session.execute(
+        select(
+            Payment.id,
+            Payment.claim_id,
+            Payment.amount,
+            Professional.phone,
+            (Series.exam + " " + cast(Series.year, String)).label("series"),
+        )
+        .join(Claim, Claim.id == Payment.claim_id)
+        .join(Professional, Professional.id == Claim.professional_id)
+        .join(Series, Series.id == Claim.series_id)
+        .where(Payment.id.in_(ids))
+    ).all()
+    references = {key: ref for key, ref, _pid in paid}
+    first = feed.reserve(session, len(rows)) if rows else 0
+    session.execute(
+        update(Claim),
+        [
+            {
+                "id": claim_id, "status": "paid", "paid_amount": amount,
+                "paid_ref": references[key], "paid_at": now, "hlc": feed.clock.now(),
+                "origin": feed.HUB_ORIGIN, "seq": first + i,
+            }
+            for i, (key, claim_id, amount, _phone, _name) in enumerate(rows)
+        ],
+    )  # fmt: skip
+    if sms is None:
+        return
+    for key, _claim_id, amount, phone, series_name in rows:
+        try:
+            sms.send(phone, paid_text(amount, series_name, references[key]))
+        except SmsFailed as exc:  # the payment stands; the officer sees it in My CP2
+            log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
+
+
+def settle_failed(session: Session, payment: Payment, reason: str) -> None:
+    payment.status = "failed"
+    payment.reason = reason
+    payment.live_claim_id = None
+    payment.settled_at = utcnow()
+    claim = session.get(Claim, payment.claim_id)
+    if claim is not None and claim.status != "paid":
+        blocker = f"payment_failed: {failed_payment_text(payment.method, payment.amount, reason)}"
+        claim.status = "blocked"
+        claim.blocked = "\n".join(b for b in (claim.blocked, blocker) if b)
+        claim.hlc = 0
+
+
+def apply_notice(
+    session: Session, notice: Notice, sms: SmsGateway | None, actor: Actor = PROVIDER_ACTOR
+) -> str:
+    """Settle the payment a provider's result names; what became of it: paid, failed,
+    unchanged (already settled: a duplicate or late result), or unknown."""
+    payment = None
+    if notice.key:
+        payment = session.get(Payment, notice.key, with_for_update=True)
+    if payment is None and notice.provider_id:
+        payment = session.scalar(
+            select(Payment).where(Payment.provider_id == notice.provider_id).with_for_update()
+        )
+    if payment is None:
+        log.warning("a payment result names no payment of this hub; ignored")
+        return "unknown"
+    if payment.status not in IN_FLIGHT:
+        if payment.status != ("paid" if notice.paid else "failed"):
+            log.warning(
+                "a payment result (%s) for payment %s, which is %s; unchanged",
+                "paid" if notice.paid else "failed", payment.id[:8], payment.status,
+            )  # fmt: skip
+        return "unchanged"
+    if notice.paid:
+        settle_paid(session, payment, notice.reference or notice.provider_id or payment.id, sms)
+        result = "paid"
+    else:
+        settle_failed(session, payment, notice.reason or "The provider gave no reason.")
+        result = "failed"
+    audit.record(
+        session, actor, result, payment.batch_id,
+        notice.reference or notice.reason or "", count=1, amount=payment.amount,
+        payment_id=payment.id,
+    )  # fmt: skip
+    return result
+
+
+def confirm_bank_file(session: Session, batch_id: str, reference: str, actor: Actor, sms) -> int:
+    """The bank paid the batch's transfer file: its payments are paid with `reference`."""
+    from cp2hub.payments.batches import find
+
+    batch: PaymentBatch = find(session, batch_id, lock=True)
+    filed = session.execute(
+        select(Payment.id, Payment.amount).where(
+            Payment.batch_id == batch.id, Payment.status == "filed"
+        ).with_for_update()
+    ).all()  # fmt: skip
+    if filed:
+        settle_paid_many(session, [(key, reference, None) for key, _a in filed], sms, utcnow())
+    amount = sum(a for _key, a in filed)
+    audit.record(session, actor, "bank_paid", batch.id, reference, count=len(filed), amount=amount)
+    session.flush()
+    return len(filed)
+
+
+def release(session: Session, payment_id: str, actor: Actor) -> Payment:
+    """A payment in doubt ("sending": a run stopped between sending and hearing back)
+    that the provider's statement shows it never received: queued again, to be sent by
+    the next run with the same idempotency key. An administrator's decision, logged."""
+    from cp2hub.payments.batches import BatchRefused
+
+    payment = session.get(Payment, payment_id, with_for_update=True)
+    if payment is None:
+        from cp2hub.payments.batches import BatchNotFound
+
+        raise BatchNotFound(f"There is no payment {payment_id!r}.")
+    if payment.status != "sending":
+        raise BatchRefused(
+            f"Payment {payment.id[:8]} is {payment.status}: only a payment in doubt can be "
+            "released."
+        )
+    payment.status, payment.sent_at = "queued", None
+    audit.record(
+        session, actor, "released", payment.batch_id, "not received by the provider",
+        count=1, amount=payment.amount, payment_id=payment.id,
+    )  # fmt: skip
+    return payment
