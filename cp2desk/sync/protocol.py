@@ -31,12 +31,15 @@ from cp2desk.sync.records import (
     wire_columns,
 )
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 """Bumped whenever an envelope or a record's wire columns change incompatibly. 2: pages
-and push answers carry the identity of the hub's history (`history_id`)."""
-MIN_PROTOCOL_VERSION = 2
-"""The oldest client protocol the hub still accepts. A device of protocol 1 cannot notice
-that the hub was restored from backup, and would silently lose what the backup lacks."""
+and push answers carry the identity of the hub's history (`history_id`). 3: a claim
+carries its payment (`paid_amount`, `paid_ref`, `paid_at`)."""
+MIN_PROTOCOL_VERSION = 3
+"""The oldest client protocol the hub still accepts. A device of protocol 2 refuses a
+page whose claims carry columns it does not know ("unexpected columns"), so the hub
+tells it to update instead; one of protocol 1 cannot notice that the hub was restored
+from backup, and would silently lose what the backup lacks."""
 PROTOCOL_HEADER = "X-CP2-Protocol"
 APP_VERSION_HEADER = "X-CP2-App-Version"
 """The version of CP2 Desk sending a request, recorded on its device at sign-in and refresh."""
