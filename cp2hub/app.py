@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from cp2hub import metrics
-from cp2hub.api import accounts, admin, auth, claims, devices, health, sms, sync, vacancies
+from cp2hub.api import accounts, admin, auth, claims, devices, health, live, sms, sync, vacancies
 from cp2hub.api.answers import describe_answers
 from cp2hub.api.deps import api_routes, caller, needs_token
 from cp2hub.db import Database
@@ -29,6 +29,7 @@ ROUTERS = (
     vacancies.router,
     admin.router,
     devices.router,
+    live.router,
 )
 
 

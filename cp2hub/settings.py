@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True  # off: nothing counted, no /metrics (cp2hub.metrics)
     metrics_allow: str = "127.0.0.1,::1"
     metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
+    # The live channel (cp2hub.live): how long a request is held with nothing changing
+    # (less than nginx's 90 s), and how many one process holds before answering 503.
+    live_hold_seconds: float = 50.0
+    live_max_held: int = 5000
 
     @field_validator("metrics_allow")
     @classmethod
