@@ -98,6 +98,11 @@ class SyncEngine:
             self.replica.set_state(session, "last_sync_at", dt.datetime.now().isoformat())
         return report
 
+    def cursor(self) -> int:
+        """The sequence this replica has pulled to (what the live channel asks after)."""
+        with self.replica.read() as session:
+            return int(self.replica.get_state(session, "cursor") or 0)
+
     # --- push -----------------------------------------------------------------------
 
     def push(self, report: SyncReport, progress: Progress) -> None:

@@ -28,11 +28,15 @@ from cp2desk.ui import theme
 from cp2desk.ui.context import DeskContext
 from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.issues_panel import IssuesPanel
+from cp2desk.ui.live_sync import LiveSync
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import reference, user_message
 from cp2desk.ui.sync_status import SyncCallable, SyncController, SyncStatus
 from cp2desk.ui.unsynced_export import ACTION, export_unsynced
 from cp2desk.ui.workspaces import WorkspaceEntry, available
+
+DAYS_WORK = ("centre", "distribution", "subcounty")
+"""Workspaces of the day's work: the window opens on one of them rather than My CP2."""
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +47,7 @@ class MainWindow(QMainWindow):
         sync_interval_ms: int = 5 * 60_000,
         online: bool | None = None,
         sync_on_open: bool = False,
+        live: LiveSync | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +59,11 @@ class MainWindow(QMainWindow):
         """The hub's message once it has refused this computer as revoked."""
         self.sync = SyncController(sync, sync_interval_ms, self)
         self.sync.online = online
+        self.live = live
+        self.announce = False
+        """The user asked for the sync running now: say how it went, even if all went well."""
+        self.chosen = False
+        """The user picked a workspace in the side list: a sync never moves them away."""
         self._build()
         self._shortcuts()
         self.sync.started.connect(lambda: self.status.set_syncing(True))
@@ -72,6 +82,12 @@ class MainWindow(QMainWindow):
         self.sync.start()
         if sync_on_open:
             QTimer.singleShot(0, self.sync_now)
+        if live is not None:
+            live.setParent(self)
+            live.changed.connect(self.sync.sync_now)
+            live.state.connect(self.status.set_live)
+            self.sync.finished.connect(live.synced)
+            live.start()
 
     # --- building -----------------------------------------------------------------
 
@@ -97,6 +113,7 @@ class MainWindow(QMainWindow):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.nav.currentRowChanged.connect(self._on_nav)
+        self.nav.itemClicked.connect(lambda _item: setattr(self, "chosen", True))
         side_layout.addWidget(user)
         side_layout.addWidget(self.nav, 1)
         body = QWidget()
@@ -155,13 +172,22 @@ class MainWindow(QMainWindow):
             page = entry.build(self.context, None)
             if hasattr(page, "changed"):
                 page.changed.connect(self.refresh_sync_facts)
+                page.changed.connect(self.sync.push_soon)
+            if hasattr(page, "send_now"):
+                page.send_now.connect(self.sync.sync_now)
             self.workspaces.append(page)
             self.stack.addWidget(page)
             item = QListWidgetItem(theme.icon(entry.icon, "#ccfbf1"), entry.title)
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             item.setToolTip(entry.title)
             self.nav.addItem(item)
-        if self.workspaces and self.nav.currentRow() < 0:
+        day = next((e for e in entries if e.key.split(":")[0] in DAYS_WORK), None)
+        if day is not None and not self.chosen:  # the day's work first, not My CP2
+            keys = [
+                self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())
+            ]
+            self.nav.setCurrentRow(keys.index(day.key))
+        elif self.workspaces and self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
         elif not self.workspaces:
             self.stack.setCurrentWidget(self.no_workspace)
@@ -191,6 +217,7 @@ class MainWindow(QMainWindow):
                 "info",
             )
             return
+        self.announce = True
         self.sync.sync_now()
 
     def refresh_sync_facts(self) -> None:
@@ -215,30 +242,36 @@ class MainWindow(QMainWindow):
                 "warning",
             )
             self.issues.show()
-        else:
+        elif self.announce:
             sent, got = getattr(report, "pushed", 0), getattr(report, "pulled", 0)
             self.messages.show_message(
                 f"Synced: {sent} change{'s' if sent != 1 else ''} sent, {got} received.",
                 "success",
                 5000,
             )
+        self.announce = False
         self.refresh_sync_facts()
-        for page in self.workspaces:
-            if hasattr(page, "reload"):
-                page.reload()
-        self.find_workspaces()
+        if getattr(report, "pulled", 1) or attention or getattr(report, "restored", False):
+            for page in self.workspaces:  # in place: selection, scroll and sort are kept
+                if hasattr(page, "reload"):
+                    page.reload()
+            self.find_workspaces()
 
     def _sync_failed(self, error: BaseException) -> None:
+        announced, self.announce = self.announce, False
         if getattr(error, "code", "") == "device_revoked":
             self.revoked = user_message(error)
             self.sync.timer.stop()
+            if self.live is not None:
+                self.live.stop()
             self.status.set_revoked()
             self._show_revoked()
             self.refresh_sync_facts()
             return
         self.status.set_online(self.sync.online, True)
         kind = "warning" if self.sync.online is False else "error"
-        self.messages.show_message(user_message(error), kind, reference=reference(error))
+        if announced or kind == "error" or self.status.live:  # offline again: said once
+            self.messages.show_message(user_message(error), kind, reference=reference(error))
         self.refresh_sync_facts()
 
     def _show_revoked(self) -> None:
@@ -279,6 +312,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Let running operations finish so nothing is cut off mid-transaction."""
+        if self.live is not None:
+            self.live.stop()
         self.sync.stop()
         self.context.runner.wait()
 
