@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         if name:
             self.context.display_name = name
             self.user_label.setText(name)
+        order = {e.key: i for i, e in enumerate(entries)}
         known = {self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())}
         entries = [e for e in entries if e.key not in known]
         for entry in entries:
@@ -175,12 +176,18 @@ class MainWindow(QMainWindow):
                 page.changed.connect(self.sync.push_soon)
             if hasattr(page, "send_now"):
                 page.send_now.connect(self.sync.sync_now)
-            self.workspaces.append(page)
+            # In the order `available` gives, whichever arrived first (a first sync brings
+            # the user's own record before their centre's).
+            keys = [
+                self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())
+            ]
+            row = sum(1 for k in keys if order.get(k, -1) < order[entry.key])
+            self.workspaces.insert(row, page)
             self.stack.addWidget(page)
             item = QListWidgetItem(theme.icon(entry.icon, "#ccfbf1"), entry.title)
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             item.setToolTip(entry.title)
-            self.nav.addItem(item)
+            self.nav.insertItem(row, item)
         day = next((e for e in entries if e.key.split(":")[0] in DAYS_WORK), None)
         if day is not None and not self.chosen:  # the day's work first, not My CP2
             keys = [
