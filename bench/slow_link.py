@@ -53,7 +53,7 @@ def first_sync_of_a_centre(url: str, token: str, centre, today, folder: Path) ->
     replica = Replica(folder / "manager.sqlite3")
     client = HubClient(url)
     client.access_token = token
-    engine = SyncEngine(replica, client)
+    engine = SyncEngine(replica, client, first_screens=lambda: today)
     report = {}
     started = time.monotonic()
     syncing = threading.Thread(target=lambda: report.update(r=engine.sync()))
@@ -71,16 +71,25 @@ def first_sync_of_a_centre(url: str, token: str, centre, today, folder: Path) ->
     return (ready if ready is not None else float("inf")), done, report["r"].pulled
 
 
-def director_bootstrap(url: str, phone: str, folder: Path, name: str) -> tuple[float, int]:
+def director_bootstrap(
+    url: str, phone: str, folder: Path, name: str, today
+) -> tuple[float, float, int]:
+    """(seconds to the first pass in: the overview can open, to the end, records)."""
     replica = Replica(folder / f"{name}.sqlite3")
     client = HubClient(url)
     client.login(phone, PASSWORD, replica.device_id, name)
-    engine = SyncEngine(replica, client)
+    engine = SyncEngine(replica, client, first_screens=lambda: today)
     started = time.monotonic()
-    report = engine.sync()
+    ready = []
+
+    def progress(stage, *_):
+        if stage == "ready":
+            ready.append(time.monotonic() - started)
+
+    report = engine.sync(progress)
     seconds = time.monotonic() - started
     replica.dispose()
-    return seconds, report.pulled
+    return ready[0], seconds, report.pulled
 
 
 def main() -> int:
@@ -98,14 +107,17 @@ def main() -> int:
             port = int(hub.url.rsplit(":", 1)[1])
             with Throttle(("127.0.0.1", port)) as link:
                 ready, whole, records = first_sync_of_a_centre(link.url, token, centre, today, folder)
-                slow, director_records = director_bootstrap(link.url, world.director_phone, folder, "slow")
+                first, slow, director_records = director_bootstrap(
+                    link.url, world.director_phone, folder, "slow", today
+                )
                 moved = dict(link.sent)
-            plain, _ = director_bootstrap(hub.url, world.director_phone, folder, "plain")
+            _, plain, _ = director_bootstrap(hub.url, world.director_phone, folder, "plain", today)
     ok = ready <= TARGET
     print(f"centre manager's first sync over 1 Mbit/s down, 384 kbit/s up, 300 ms: register "
           f"usable after {ready:.1f} s (target <= {TARGET:.0f} s): {verdict(ok)}; the whole "
           f"sync {whole:.1f} s, {records:,} records")
-    print(f"director's bootstrap, {director_records:,} records: {slow:.1f} s over that link, "
+    print(f"director's bootstrap, {director_records:,} records: today's screens after {first:.1f} s, "
+          f"the whole {slow:.1f} s over that link, "
           f"{plain:.1f} s on loopback ({slow / plain:.1f}x); {moved['down'] / 1e6:.1f} MB down "
           f"and {moved['up'] / 1e3:.0f} KB up through the link in all")
     print("RESULT " + json.dumps({
@@ -116,7 +128,7 @@ def main() -> int:
     print("RESULT " + json.dumps({
         "name": "slow_link (director bootstrap)",
         "what": f"a sub-county director's first sync, {director_records:,} records, over the same "
-                "link; baseline the same on loopback",
+                f"link (today's screens after {first:.1f} s); baseline the same on loopback",
         "figure": round(slow, 1), "unit": "s", "target": "reported",
         "baseline": round(plain, 1), "baseline_what": "the same bootstrap on loopback",
         "ratio": round(slow / plain, 1), "ok": True}))

@@ -6,6 +6,7 @@ from requests or JSON decoding escapes this module.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -94,10 +95,20 @@ class HubClient:
         data = self._call("POST", "/sync/push", body, True)
         return self._parse(PushResponse, data)
 
-    def pull(self, cursor: int, scope_key: str = "", limit: int | None = None) -> PullPage:
+    def pull(
+        self,
+        cursor: int,
+        scope_key: str = "",
+        limit: int | None = None,
+        from_day: dt.date | None = None,
+    ) -> PullPage:
+        """A page after `cursor`; with `from_day`, of the first screens' pass (no attendance
+        of sessions before that day)."""
         params: dict[str, Any] = {"cursor": cursor, "scope_key": scope_key}
         if limit:
             params["limit"] = limit
+        if from_day is not None:
+            params["from_day"] = from_day.isoformat()
         content = self._call("GET", "/sync/pull", None, True, params, raw=True)
         return self._parse_json(PullPage, content)
 
@@ -207,9 +218,7 @@ class HubClient:
             code, message = problem.get("code", ""), problem.get("message", "")
             if code == "unauthenticated" and authed and not retried and self.refresh_token:
                 self.access_token = None
-                return self._call(
-                    method, path, body, authed, params, True, raw, via, timeout
-                )
+                return self._call(method, path, body, authed, params, True, raw, via, timeout)
             kind = BY_CODE.get(code, errors.RequestRefused)
             refused = message or f"The hub refused the request (error {response.status_code})."
             raise kind(refused, request_id)

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         self.sync.started.connect(lambda: self.status.set_syncing(True))
         self.sync.progressed.connect(self.status.set_progress)
+        self.sync.first_screens.connect(self._first_screens)
         self.sync.succeeded.connect(self._synced)
         self.sync.failed.connect(self._sync_failed)
         self.sync.finished.connect(lambda: self.status.set_syncing(False))
@@ -263,6 +264,13 @@ class MainWindow(QMainWindow):
                 if hasattr(page, "reload"):
                     page.reload()
             self.find_workspaces()
+
+    def _first_screens(self) -> None:
+        """Mid-way through a first sync: open what can be opened already."""
+        for page in self.workspaces:
+            if hasattr(page, "reload"):
+                page.reload()
+        self.find_workspaces()
 
     def _sync_failed(self, error: BaseException) -> None:
         announced, self.announce = self.announce, False

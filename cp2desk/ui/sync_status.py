@@ -19,7 +19,12 @@ from cp2desk.ui import theme
 from cp2desk.ui.operation import OperationRunner
 
 SyncCallable = Callable[[Callable[..., None]], Any]
-STAGES = {"push": "Sending your changes", "pull": "Receiving updates"}
+STAGES = {
+    "push": "Sending your changes",
+    "first": "Receiving today's and the coming sessions first",
+    "ready": "Today's sessions are here; receiving the rest",
+    "pull": "Receiving updates",
+}
 
 
 def is_offline(error: BaseException) -> bool:
@@ -30,6 +35,8 @@ def is_offline(error: BaseException) -> bool:
 class SyncController(QObject):
     started = Signal()
     progressed = Signal(str, int, int)  # what, done, total (0: unknown)
+    first_screens = Signal()
+    """A first sync's first pass is in: the screens can open before the rest arrives."""
     succeeded = Signal(object)  # the engine's report
     failed = Signal(object)  # the error
     finished = Signal()
@@ -96,6 +103,8 @@ class SyncController(QObject):
 
     def _progress(self, args: tuple) -> None:
         stage = next((a for a in args if isinstance(a, str)), "")
+        if stage == "ready":
+            self.first_screens.emit()
         numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
         done, total = (numbers + [0, 0])[:2]
         self.progressed.emit(STAGES.get(stage, stage or "Syncing"), done, total)
@@ -141,6 +150,9 @@ class SyncStatus(QWidget):
         self.session_only = QLabel()
         self.session_only.setObjectName("Muted")
         self.session_only.hide()
+        self.activity = QLabel()
+        self.activity.setObjectName("Muted")
+        self.activity.hide()
         self.progress = QProgressBar()
         self.progress.setFixedWidth(140)
         self.progress.setTextVisible(False)
@@ -162,6 +174,7 @@ class SyncStatus(QWidget):
         for widget in (self.state_icon, self.state, self.pending, self.last, self.session_only):
             layout.addWidget(widget)
         layout.addStretch(1)
+        layout.addWidget(self.activity)
         layout.addWidget(self.progress)
         layout.addWidget(self.issues_button)
         layout.addWidget(self.export_button)
@@ -229,6 +242,8 @@ class SyncStatus(QWidget):
 
     def set_syncing(self, syncing: bool) -> None:
         self.progress.setVisible(syncing)
+        self.activity.setVisible(syncing)
+        self.activity.setText("")
         self.progress.setRange(0, 0)
         self.sync_button.setEnabled(not syncing)
         self.sync_button.setText("Syncing…" if syncing else "Sync now")
@@ -240,3 +255,5 @@ class SyncStatus(QWidget):
         else:
             self.progress.setRange(0, 0)
         self.progress.setToolTip(f"{what}: {done} of {total}" if total else what)
+        self.activity.setText(f"{what}: {done:,} received" if done and not total else what)
+        self.activity.setVisible(self.progress.isVisible())
