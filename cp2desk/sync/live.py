@@ -88,7 +88,7 @@ class LiveListener:
     def _run(self) -> None:
         while not self._stop.is_set():
             # Up once the hub has held the request a moment (a refusal comes back at once).
-            held = threading.Timer(self.HELD_AFTER, self._set_up, (True,))
+            held = threading.Timer(self.HELD_AFTER, self._held)
             held.daemon = True
             try:
                 held.start()
@@ -118,6 +118,11 @@ class LiveListener:
                 self._synced.clear()
                 self.on_change()
                 self._synced.wait(self.SYNC_WAIT)
+
+    def _held(self) -> None:
+        """The hub has held the request a while: the channel works."""
+        self.backoff.reset()
+        self._set_up(True)
 
     def _set_up(self, up: bool) -> None:
         if up != self.up and not self._stop.is_set():

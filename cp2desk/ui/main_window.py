@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         if live is not None:
             live.setParent(self)
             live.changed.connect(self.sync.sync_now)
-            live.state.connect(self.status.set_live)
+            live.state.connect(self._live_state)
             self.sync.finished.connect(live.synced)
             live.start()
 
@@ -264,6 +264,15 @@ class MainWindow(QMainWindow):
                 if hasattr(page, "reload"):
                     page.reload()
             self.find_workspaces()
+
+    def _live_state(self, up: bool) -> None:
+        """The channel came up or went down. Up after the hub was out of reach: it is
+        reachable again, so what was made meanwhile is sent now, not at the next timer."""
+        if up and self.sync.online is False:
+            self.sync.online = True
+            self.status.set_online(True, self.sync.available)
+            self.sync.sync_now()
+        self.status.set_live(up)
 
     def _first_screens(self) -> None:
         """Mid-way through a first sync: open what can be opened already."""

@@ -176,3 +176,15 @@ def test_two_hub_processes_on_one_database_wake_each_others_devices(hub_db, tmp_
             d.replica.dispose()
         for process in hubs:
             stop(process)
+
+
+def test_backoff_doubles_to_its_cap_with_jitter():
+    from cp2desk.sync.live import Backoff
+
+    backoff = Backoff(first=2, cap=120)
+    delays = [backoff.next() for _ in range(10)]
+    ceilings = [min(120, 2 * 2**n) for n in range(10)]
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    assert len({round(d, 6) for d in delays}) == 10  # spread, not in step
+    backoff.reset()
+    assert backoff.next() <= 2
