@@ -66,6 +66,9 @@ class Notifier:
         """Touches after this sequence are all in `latest` (or forgotten, raising it)."""
         self.high = 0
         self.by_tag: dict[str, set[Waiter]] = {}
+        self.by_device: dict[str, Waiter] = {}
+        """A device holds one request: a newer one lets the older go (it was cut, or the
+        device misbehaves), so no device can fill the process's cap alone."""
         self.held = 0
         self.loop: asyncio.AbstractEventLoop | None = None
         self._started = False
@@ -100,23 +103,31 @@ class Notifier:
         latest = self.latest
         return any(latest.get(t, 0) > after for t in tags)
 
-    async def wait(self, after: int, tags: frozenset[str], seconds: float) -> tuple[bool, int]:
+    async def wait(
+        self, after: int, tags: frozenset[str], seconds: float, device: str = ""
+    ) -> tuple[bool, int]:
         """(changed, sequence): at once if the scope changed after `after`, else when a
-        touch reaches it, else after `seconds` (False)."""
+        touch reaches it, else after `seconds` or when the same device asks again (False)."""
         if self.changed_since(after, tags):
             return True, self.high
         waiter = Waiter(self.loop.create_future(), after, tags)
         for t in tags:
             self.by_tag.setdefault(t, set()).add(waiter)
+        older = self.by_device.get(device)
+        if older is not None and not older.future.done():
+            older.future.set_result(None)
+        self.by_device[device] = waiter
         self.held += 1
         try:
             sequence = await asyncio.wait_for(waiter.future, seconds)
-            return True, sequence
         except TimeoutError:
-            return False, self.high
+            sequence = None
         finally:
             self.held -= 1
             self._forget(waiter)
+            if self.by_device.get(device) is waiter:
+                del self.by_device[device]
+        return (False, self.high) if sequence is None else (True, sequence)
 
     def deliver(self, touches: list[tuple[int, str]], everyone: bool = False) -> None:
         """New touches (sequence, tags), in sequence order. `everyone`: some may have been

@@ -60,7 +60,7 @@ async def live_changes(
         return LiveAnswer(changed=True, sequence=notifier.high)  # a hub restored from backup
     hold = settings.live_hold_seconds * random.uniform(0.8, 1.0)
     with metrics.holding_live():
-        changed, sequence = await notifier.wait(after, tags, hold)
+        changed, sequence = await notifier.wait(after, tags, hold, principal.device_id)
     return LiveAnswer(changed=changed, sequence=sequence)
 
 
