@@ -256,4 +256,4 @@ class SyncStatus(QWidget):
             self.progress.setRange(0, 0)
         self.progress.setToolTip(f"{what}: {done} of {total}" if total else what)
         self.activity.setText(f"{what}: {done:,} received" if done and not total else what)
-        self.activity.setVisible(self.progress.isVisible())
+        self.activity.setVisible(not self.progress.isHidden())
