@@ -26,16 +26,18 @@ log = logging.getLogger(__name__)
 @dataclass
 class Backoff:
     """Delays between failed attempts: `first` doubling up to `cap`, each a random part
-    (half to all) of that, so clients that failed together spread out."""
+    (a tenth to all) of that, so clients that failed together spread out: ten thousand
+    devices cut off by a hub restart come back over ten seconds, about a thousand a
+    second, not in the same one."""
 
-    first: float = 2.0
+    first: float = 10.0
     cap: float = 120.0
     failures: int = 0
 
     def next(self) -> float:
         ceiling = min(self.cap, self.first * 2**self.failures)
         self.failures += 1
-        return random.uniform(ceiling / 2, ceiling)
+        return random.uniform(ceiling / 10, ceiling)
 
     def reset(self) -> None:
         self.failures = 0
