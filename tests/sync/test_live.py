@@ -201,3 +201,38 @@ def test_backoff_doubles_to_its_cap_with_jitter():
     assert len({round(d, 6) for d in delays}) == 10  # spread, not in step
     backoff.reset()
     assert backoff.next() <= 2
+
+
+@pytest.mark.slow
+def test_workers_of_one_sqlite_hub_wake_each_others_devices(tmp_path):
+    """`cp2hub serve --workers 2` on SQLite: whichever worker holds the director's
+    request and whichever takes the push, the director is woken within 2 s (rounds of
+    new connections land on both workers)."""
+    from tests.sync.conftest import migrated_database
+
+    with migrated_database("sqlite", tmp_path) as db:
+        world = build_world(db)
+        port = free_port()
+        process = serve(db.url, port, (tmp_path / "serve.log").open("w"), workers=2)
+        made = []
+        try:
+            url = wait_up(port, process)
+            director = Device(tmp_path / "director.sqlite3", url, world.users["director"])
+            alpha = Device(tmp_path / "alpha.sqlite3", url, world.users["manager_alpha"])
+            made += [director, alpha]
+            director.sync()
+            alpha.sync()
+            for k in (2, 3, 4):
+                fresh = HubClient(url)  # a new connection each round
+                fresh.access_token = director.client.access_token
+                held = Held(fresh, cursor_of(director))
+                mark_one(alpha, world, k=k)
+                pushed_at = time.monotonic()
+                alpha.sync()
+                assert held.result(5).changed
+                assert held.returned_at - pushed_at < 2.0
+                director.sync()
+        finally:
+            for d in made:
+                d.replica.dispose()
+            stop(process)
