@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -87,6 +88,32 @@ class Notifier:
         self.high = self.known_from = await asyncio.to_thread(self._high_water)
         self._thread = threading.Thread(target=self._watch, name="live-watcher", daemon=True)
         self._thread.start()
+        self._let_go_on_stop()
+
+    def _let_go_on_stop(self) -> None:
+        """When the server is told to stop (SIGTERM, SIGINT), answer every held request
+        at once (`changed: false`): the server waits for requests in flight, and held ones
+        would keep a restart waiting up to `live_hold_seconds`. The server's own handler
+        still runs. Only where the loop runs in the main thread (`cp2hub serve`)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            before = signal.getsignal(sig)
+            if not callable(before):
+                continue
+
+            def handler(number, frame, before=before):
+                self.loop.call_soon_threadsafe(self.let_go)
+                before(number, frame)
+
+            signal.signal(sig, handler)
+
+    def let_go(self) -> None:
+        """Answer every held request now: nothing changed, ask again (elsewhere)."""
+        for waiters in list(self.by_tag.values()):
+            for waiter in list(waiters):
+                if not waiter.future.done():
+                    waiter.future.set_result(None)
 
     def stop(self) -> None:
         self._stop.set()

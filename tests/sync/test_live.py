@@ -232,6 +232,11 @@ def test_workers_of_one_sqlite_hub_wake_each_others_devices(tmp_path):
                 assert held.result(5).changed
                 assert held.returned_at - pushed_at < 2.0
                 director.sync()
+            held = Held(director.client, cursor_of(director))
+            stopping = time.monotonic()
+            stop(process)  # a restart does not wait for the held requests to time out
+            assert time.monotonic() - stopping < 8
+            assert held.result(1).changed is False
         finally:
             for d in made:
                 d.replica.dispose()
