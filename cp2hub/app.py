@@ -16,6 +16,7 @@ from cp2hub.api import (
     claims,
     devices,
     health,
+    live,
     payments,
     sms,
     sync,
@@ -45,6 +46,7 @@ ROUTERS = (
     updates.router,
     payments.router,
     payments.callbacks,
+    live.router,
 )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.clock import HybridClock
+from cp2hub import reach
 from cp2hub.models import REPLICATED, FeedCounter
 
 HUB_ORIGIN = "hub"
@@ -60,6 +61,7 @@ def stamp_changes(session: Session) -> None:
             obj.hlc = clock.now()
             obj.origin = HUB_ORIGIN
         obj.seq = first + offset
+    reach.note_objects(session, changed, first + len(changed) - 1)
 
 
 def _stamped(obj) -> bool:
@@ -68,5 +70,8 @@ def _stamped(obj) -> bool:
 
 
 def install(sessions) -> None:
-    """Stamp every flush of sessions made by `sessions` (a sessionmaker)."""
+    """Stamp every flush of sessions made by `sessions` (a sessionmaker), and record
+    whom each transaction's writes reached as it commits (`cp2hub.reach`)."""
     event.listen(sessions, "before_flush", lambda session, _ctx, _objs: stamp_changes(session))
+    event.listen(sessions, "before_commit", reach.settle)
+    event.listen(sessions, "after_soft_rollback", lambda session, _tx: reach.forget(session))

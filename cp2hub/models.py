@@ -145,6 +145,17 @@ class FeedCounter(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class FeedTouch(Base):
+    """What one transaction's writes reached (`cp2hub.reach`), under its highest sequence:
+    every hub process reads these to wake the devices held on the live channel
+    (`cp2hub.live`). Kept for minutes, then pruned."""
+
+    __tablename__ = "feed_touch"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    tags: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
 class HubHistory(Base):
     """The one row whose seed, with what a restore cannot carry over (`cp2hub.history`),
     makes the identity of the hub's history. Never rebuilt by a migration: on PostgreSQL

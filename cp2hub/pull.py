@@ -4,6 +4,7 @@ Every page served is counted, with its rows by table (`cp2hub.metrics.count_pull
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from functools import lru_cache
 
@@ -12,18 +13,21 @@ from sqlalchemy.orm import Session
 
 from cp2desk.sync.protocol import PageWriter, PullPage, table_layout
 from cp2hub import feed, metrics, privacy
-from cp2hub.models import REPLICATED
+from cp2hub.models import REPLICATED, Attendance, ExamSession
 from cp2hub.scope import Scope, visible
+
+_SESSIONS_FROM = select(ExamSession.id).where(ExamSession.day >= bindparam("from_day"))
 
 
 @lru_cache(maxsize=1024)
-def _queries(scope: Scope) -> tuple[tuple[str, int, Select, Select], ...]:
+def _queries(scope: Scope, first: bool = False) -> tuple[tuple[str, int, Select, Select], ...]:
     """Per table: (name, position of seq, a probe for any row in the window, the page query).
 
     Built once per scope (building `visible` clauses is costly) with the window and the
     page size as bound parameters, so SQLAlchemy's compiled cache serves every page. The
     columns are the scope's view of each row (`privacy.page_columns`): what the device's
-    user may not see of another person arrives as null.
+    user may not see of another person arrives as null. `first`: the first screens' pass
+    (`pull_page`), without attendance of sessions before `from_day`.
     """
     out = []
     for model in REPLICATED:
@@ -31,9 +35,12 @@ def _queries(scope: Scope) -> tuple[tuple[str, int, Select, Select], ...]:
         columns, _, _ = table_layout(table.name)
         window = (table.c.seq > bindparam("cursor")) & (table.c.seq <= bindparam("high"))
         probe = select(table.c.seq).where(window).limit(1)
+        where = [window, visible(model, scope)]
+        if first and model is Attendance:
+            where.append(Attendance.session_id.in_(_SESSIONS_FROM))
         page = (
             select(*privacy.page_columns(model, scope))
-            .where(window, visible(model, scope))
+            .where(*where)
             .order_by(table.c.seq)
             .limit(bindparam("limit"))
         )
@@ -41,17 +48,25 @@ def _queries(scope: Scope) -> tuple[tuple[str, int, Select, Select], ...]:
     return tuple(out)
 
 
-def pull_page(session: Session, scope: Scope, cursor: int, limit: int) -> PullPage:
+def pull_page(
+    session: Session, scope: Scope, cursor: int, limit: int, from_day: dt.date | None = None
+) -> PullPage:
     """Up to `limit` rows with cursor < seq <= the committed high-water mark, by seq.
 
     Reading only up to the counter's committed value is what makes the feed gap-free:
     every sequence at or below it belongs to a committed transaction (see feed.py).
+
+    With `from_day`, the first screens' pass of a first sync on a slow link: the same
+    pages without the attendance of sessions before that day (most of a sub-county's
+    rows), so the screens of today and the sessions to come can open while the rest
+    arrives. The device applies these rows but keeps its cursor: its ordinary pull from
+    0 follows and brings everything.
     """
     high = feed.high_water(session)
-    window = {"cursor": cursor, "high": high}
+    window = {"cursor": cursor, "high": high, "from_day": from_day or dt.date.min}
     per_table = []
     connection = session.connection()
-    for name, seq_at, probe, query in _queries(scope):
+    for name, seq_at, probe, query in _queries(scope, from_day is not None):
         if session.execute(probe, window).first() is None:
             continue  # nothing of this table changed in the window: skip the scoped query
         # one more than a page: a table cut at `limit` must make the page say `more`

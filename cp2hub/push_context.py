@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from cp2hub import feed
+from cp2hub import feed, reach
 from cp2hub.auth import Principal
 from cp2hub.models import Base
 from cp2hub.scope import Scope
@@ -86,6 +86,7 @@ class PushContext:
         for offset, (_model, row) in enumerate(rows):
             row["seq"] = first + offset
         feed.clock.observe(max(row["hlc"] for _model, row in rows))
+        reach.note_rows(self.session, rows, first + len(rows) - 1)
         for model, by_id in self.new_rows.items():
             if by_id:
                 self.session.execute(insert(model.__table__), list(by_id.values()))

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # The release repository of CP2 Desk's updates (build/release.py): its metadata/ and
     # targets/ are served read-only under /updates/ (cp2hub.api.updates); empty: none.
     updates_dir: str = ""
+    # The live channel (cp2hub.live): how long a request is held with nothing changing
+    # (less than nginx's 90 s), and how many one process holds before answering 503.
+    live_hold_seconds: float = 50.0
+    live_max_held: int = 5000
 
     @field_validator("metrics_allow")
     @classmethod

@@ -119,7 +119,7 @@ def sign_in(hub_url: str, phone: str, password: str) -> Account:
         hub_url,
         replica,
         client,
-        SyncEngine(replica, client),
+        SyncEngine(replica, client, first_screens=dt.date.today),
         tokens,
         online=True,
     )
@@ -159,7 +159,7 @@ def unlock_offline(hub_url: str, phone: str, password: str) -> Account:
         hub_url,
         replica,
         client,
-        SyncEngine(replica, client),
+        SyncEngine(replica, client, first_screens=dt.date.today),
         tokens,
         online=False,
     )

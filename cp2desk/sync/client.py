@@ -6,6 +6,7 @@ from requests or JSON decoding escapes this module.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from cp2desk.sync.protocol import (
     PROTOCOL_VERSION,
     REQUEST_ID_HEADER,
     Change,
+    LiveAnswer,
     LoginRequest,
     PullPage,
     PushRequest,
@@ -31,6 +33,7 @@ from cp2desk.sync.protocol import (
 )
 
 DEFAULT_TIMEOUT = (5.0, 60.0)  # connect, read
+LIVE_TIMEOUT = (5.0, 75.0)  # the hub holds a live request up to 50 s (nginx: 90 s)
 BY_CODE = {**errors.BY_CODE, **portal.ERRORS}
 
 
@@ -58,6 +61,7 @@ class HubClient:
         self.refresh_token: str | None = None
         self.device_id: str | None = None
         self.on_tokens = on_tokens
+        self._live_http: requests.Session | None = None
 
     # --- auth ---------------------------------------------------------------------
 
@@ -91,12 +95,40 @@ class HubClient:
         data = self._call("POST", "/sync/push", body, True)
         return self._parse(PushResponse, data)
 
-    def pull(self, cursor: int, scope_key: str = "", limit: int | None = None) -> PullPage:
+    def pull(
+        self,
+        cursor: int,
+        scope_key: str = "",
+        limit: int | None = None,
+        from_day: dt.date | None = None,
+    ) -> PullPage:
+        """A page after `cursor`; with `from_day`, of the first screens' pass (no attendance
+        of sessions before that day)."""
         params: dict[str, Any] = {"cursor": cursor, "scope_key": scope_key}
         if limit:
             params["limit"] = limit
+        if from_day is not None:
+            params["from_day"] = from_day.isoformat()
         content = self._call("GET", "/sync/pull", None, True, params, raw=True)
         return self._parse_json(PullPage, content)
+
+    def live(self, after: int) -> LiveAnswer:
+        """Held by the hub until something in this device's scope is written after
+        `after` (the pull cursor), or for about 50 s. On a connection of its own, so a
+        sync can run beside it."""
+        if self._live_http is None:
+            self._live_http = requests.Session()
+            self._live_http.headers.update(self.http.headers)
+        data = self._call(
+            "GET", "/sync/live", None, True, {"after": after}, via=self._live_http,
+            timeout=LIVE_TIMEOUT,
+        )  # fmt: skip
+        return self._parse(LiveAnswer, data)
+
+    def close_live(self) -> None:
+        """Cut a held live request (from another thread): it fails as unreachable."""
+        if self._live_http is not None:
+            self._live_http.close()
 
     def health(self) -> dict:
         return self._call("GET", "/health", None, False)
@@ -139,7 +171,10 @@ class HubClient:
         if self.on_tokens:
             self.on_tokens(pair)
 
-    def _call(self, method, path, body, authed, params=None, retried=False, raw=False) -> Any:
+    def _call(
+        self, method, path, body, authed, params=None, retried=False, raw=False, via=None,
+        timeout=None,
+    ) -> Any:  # fmt: skip
         """The answer's JSON, or with `raw` its body as it came (for a caller that parses
         it straight into its model); every failure as a `SyncError`."""
         headers = {}
@@ -148,13 +183,13 @@ class HubClient:
                 self.refresh()
             headers["Authorization"] = f"Bearer {self.access_token}"
         try:
-            response = self.http.request(
+            response = (via or self.http).request(
                 method,
                 self.base_url + path,
                 json=body,
                 params=params,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=timeout or self.timeout,
             )
             content = response.content  # read it all now: a cut body fails here
         except requests.Timeout as exc:
@@ -164,6 +199,12 @@ class HubClient:
                 "Cannot reach the hub. Check the network; your work is kept on this computer."
             ) from exc
         request_id = response.headers.get(REQUEST_ID_HEADER) or None
+        if response.status_code == 503 and "Retry-After" in response.headers:
+            raise errors.HubBusy(
+                "The hub is busy. Try again in a moment.",
+                request_id,
+                _seconds(response.headers["Retry-After"]),
+            )
         if response.status_code >= 500:
             raise errors.HubFailed(
                 f"The hub had a problem (error {response.status_code}). Try again later.",
@@ -177,7 +218,7 @@ class HubClient:
             code, message = problem.get("code", ""), problem.get("message", "")
             if code == "unauthenticated" and authed and not retried and self.refresh_token:
                 self.access_token = None
-                return self._call(method, path, body, authed, params, retried=True, raw=raw)
+                return self._call(method, path, body, authed, params, True, raw, via, timeout)
             kind = BY_CODE.get(code, errors.RequestRefused)
             refused = message or f"The hub refused the request (error {response.status_code})."
             raise kind(refused, request_id)
@@ -207,3 +248,11 @@ def _json(content: bytes) -> Any:
         return json.loads(content) if content else None
     except ValueError as exc:
         raise errors.CorruptResponse("The hub's answer was damaged. Try again.") from exc
+
+
+def _seconds(retry_after: str) -> float:
+    """Retry-After in seconds (this hub sends seconds; a date is taken as a minute)."""
+    try:
+        return max(0.0, float(retry_after))
+    except ValueError:
+        return 60.0

@@ -78,11 +78,14 @@ class SyncEngine:
         client: HubClient,
         batch_size: int = 200,
         page_size: int | None = None,
+        first_screens: Callable[[], dt.date] | None = None,
     ) -> None:
         self.replica = replica
         self.client = client
         self.batch_size = batch_size
         self.page_size = page_size
+        self.first_screens = first_screens
+        """Today, for a first sync's first pass (`first_pass`); None: no such pass."""
         """Rows a pull page asks for; None: adapt to the link (`next_page_size`)."""
         self._adaptive: int | None = None
 
@@ -90,6 +93,7 @@ class SyncEngine:
         report = SyncReport()
         progress = progress or (lambda *_: None)
         self.push(report, progress)
+        self.first_pass(report, progress)
         self.pull(report, progress)
         if report.restored:  # what the restored hub lacked is queued first: push, pull back
             self.push(report, progress)
@@ -97,6 +101,11 @@ class SyncEngine:
         with self.replica.write() as session:
             self.replica.set_state(session, "last_sync_at", dt.datetime.now().isoformat())
         return report
+
+    def cursor(self) -> int:
+        """The sequence this replica has pulled to (what the live channel asks after)."""
+        with self.replica.read() as session:
+            return int(self.replica.get_state(session, "cursor") or 0)
 
     # --- push -----------------------------------------------------------------------
 
@@ -193,6 +202,33 @@ class SyncEngine:
                     if not page.more:
                         report.reoffered += restore.queue(self.replica)
                         return
+
+    def first_pass(self, report: SyncReport, progress: Progress) -> None:
+        """On a replica's very first sync: the rows of today's and the coming sessions'
+        screens first (everything but the attendance of past sessions, most of a
+        sub-county's rows), so on a slow link the register or the overview opens while
+        the rest arrives. The rows are applied, the cursor stays at 0: the pull that
+        follows brings everything, these rows again among it (a few percent more)."""
+        if self.first_screens is None:
+            return
+        with self.replica.read() as session:
+            if self.replica.get_state(session, "cursor") or self.replica.get_state(
+                session, "history_id"
+            ):
+                return  # not a first sync
+        today, cursor, got = self.first_screens(), 0, 0
+        while True:
+            progress("first", got, 0)
+            page = self.client.pull(cursor, "", None, today)
+            if page.reset or not page.tables and not page.more:
+                break
+            decoded = decode_page(page, self.replica.engine.dialect)
+            with self.replica.write() as session:
+                got += apply_page(session, decoded)
+            cursor = page.cursor
+            if not page.more:
+                break
+        progress("ready", got, 0)
 
     def _fetch(self, cursor: int, scope_key: str) -> DecodedPage:
         asked = self.page_size or self._adaptive

@@ -37,6 +37,16 @@ class HubFailed(SyncError):
     code = "hub_failed"
 
 
+class HubBusy(HubFailed):
+    """The hub sheds load (503): ask again after `retry_after` seconds."""
+
+    code = "busy"
+
+    def __init__(self, message: str, request_id: str | None = None, retry_after: float = 0):
+        super().__init__(message, request_id)
+        self.retry_after = retry_after
+
+
 class CorruptResponse(SyncError):
     code = "corrupt_response"
 

@@ -149,6 +149,19 @@ class PushResponse(Envelope):
     history_id: str = ""
 
 
+# --- live -----------------------------------------------------------------------
+
+
+class LiveAnswer(Envelope):
+    """The answer of the live channel (`GET /sync/live?after=SEQ`): `changed` when
+    something in the device's scope was written after SEQ (then it pulls), else the hub
+    held the request as long as it holds one and the device asks again. `sequence` is
+    the highest the answering hub process knows of."""
+
+    changed: bool
+    sequence: int
+
+
 # --- pull -----------------------------------------------------------------------
 
 

@@ -83,11 +83,17 @@ def open_main_window(
         now=now or dt.datetime.now,
         client=account.client,
     )
+    live = None
+    if account.online:
+        from cp2desk.ui.live_sync import LiveSync
+
+        live = LiveSync(account.client, account.engine.cursor)
     window = MainWindow(
         context,
         sync=account.engine.sync,
         online=True if account.online else None,
         sync_on_open=bool(account.online),
+        live=live,
     )
     runner.setParent(window)
     _attach_updates(window, context, getattr(account, "hub_url", ""))
@@ -140,6 +146,8 @@ def _sign_out(window: Any, account: Any, on_signed_out: Callable[[], None] | Non
     device's tokens, the keyring and memory lose them), then close the window."""
     from cp2desk.services import account as accounts
 
+    if window.live is not None:
+        window.live.stop()
     window.sync.stop()
 
     def done(_result: Any = None) -> None:

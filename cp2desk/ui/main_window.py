@@ -30,12 +30,16 @@ from cp2desk.ui import theme
 from cp2desk.ui.context import DeskContext
 from cp2desk.ui.empty_state import EmptyState
 from cp2desk.ui.issues_panel import IssuesPanel
+from cp2desk.ui.live_sync import LiveSync
 from cp2desk.ui.message_bar import MessageBar
 from cp2desk.ui.operation import reference, user_message
 from cp2desk.ui.sync_status import SyncCallable, SyncController, SyncStatus
 from cp2desk.ui.unsynced_export import ACTION, export_unsynced
 from cp2desk.ui.update_prompt import UpdatePrompt
 from cp2desk.ui.workspaces import WorkspaceEntry, available
+
+DAYS_WORK = ("centre", "distribution", "subcounty")
+"""Workspaces of the day's work: the window opens on one of them rather than My CP2."""
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +50,7 @@ class MainWindow(QMainWindow):
         sync_interval_ms: int = 5 * 60_000,
         online: bool | None = None,
         sync_on_open: bool = False,
+        live: LiveSync | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -60,10 +65,16 @@ class MainWindow(QMainWindow):
         self.updates: UpdatePrompt | None = None
         self.sync = SyncController(sync, sync_interval_ms, self)
         self.sync.online = online
+        self.live = live
+        self.announce = False
+        """The user asked for the sync running now: say how it went, even if all went well."""
+        self.chosen = False
+        """The user picked a workspace in the side list: a sync never moves them away."""
         self._build()
         self._shortcuts()
         self.sync.started.connect(lambda: self.status.set_syncing(True))
         self.sync.progressed.connect(self.status.set_progress)
+        self.sync.first_screens.connect(self._first_screens)
         self.sync.succeeded.connect(self._synced)
         self.sync.failed.connect(self._sync_failed)
         self.sync.finished.connect(lambda: self.status.set_syncing(False))
@@ -78,6 +89,12 @@ class MainWindow(QMainWindow):
         self.sync.start()
         if sync_on_open:
             QTimer.singleShot(0, self.sync_now)
+        if live is not None:
+            live.setParent(self)
+            live.changed.connect(self.sync.sync_now)
+            live.state.connect(self._live_state)
+            self.sync.finished.connect(live.synced)
+            live.start()
 
     # --- building -----------------------------------------------------------------
 
@@ -103,6 +120,7 @@ class MainWindow(QMainWindow):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.nav.currentRowChanged.connect(self._on_nav)
+        self.nav.itemClicked.connect(lambda _item: setattr(self, "chosen", True))
         side_layout.addWidget(user)
         side_layout.addWidget(self.nav, 1)
         body = QWidget()
@@ -155,19 +173,35 @@ class MainWindow(QMainWindow):
         if name:
             self.context.display_name = name
             self.user_label.setText(name)
+        order = {e.key: i for i, e in enumerate(entries)}
         known = {self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())}
         entries = [e for e in entries if e.key not in known]
         for entry in entries:
             page = entry.build(self.context, None)
             if hasattr(page, "changed"):
                 page.changed.connect(self.refresh_sync_facts)
-            self.workspaces.append(page)
+                page.changed.connect(self.sync.push_soon)
+            if hasattr(page, "send_now"):
+                page.send_now.connect(self.sync.sync_now)
+            # In the order `available` gives, whichever arrived first (a first sync brings
+            # the user's own record before their centre's).
+            keys = [
+                self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())
+            ]
+            row = sum(1 for k in keys if order.get(k, -1) < order[entry.key])
+            self.workspaces.insert(row, page)
             self.stack.addWidget(page)
             item = QListWidgetItem(theme.icon(entry.icon, "#ccfbf1"), entry.title)
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             item.setToolTip(entry.title)
-            self.nav.addItem(item)
-        if self.workspaces and self.nav.currentRow() < 0:
+            self.nav.insertItem(row, item)
+        day = next((e for e in entries if e.key.split(":")[0] in DAYS_WORK), None)
+        if day is not None and not self.chosen:  # the day's work first, not My CP2
+            keys = [
+                self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())
+            ]
+            self.nav.setCurrentRow(keys.index(day.key))
+        elif self.workspaces and self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
         elif not self.workspaces:
             self.stack.setCurrentWidget(self.no_workspace)
@@ -205,6 +239,7 @@ class MainWindow(QMainWindow):
                 "info",
             )
             return
+        self.announce = True
         self.sync.sync_now()
 
     def refresh_sync_facts(self) -> None:
@@ -229,14 +264,32 @@ class MainWindow(QMainWindow):
                 "warning",
             )
             self.issues.show()
-        else:
+        elif self.announce:
             sent, got = getattr(report, "pushed", 0), getattr(report, "pulled", 0)
             self.messages.show_message(
                 f"Synced: {sent} change{'s' if sent != 1 else ''} sent, {got} received.",
                 "success",
                 5000,
             )
+        self.announce = False
         self.refresh_sync_facts()
+        if getattr(report, "pulled", 1) or attention or getattr(report, "restored", False):
+            for page in self.workspaces:  # in place: selection, scroll and sort are kept
+                if hasattr(page, "reload"):
+                    page.reload()
+            self.find_workspaces()
+
+    def _live_state(self, up: bool) -> None:
+        """The channel came up or went down. Up after the hub was out of reach: it is
+        reachable again, so what was made meanwhile is sent now, not at the next timer."""
+        if up and self.sync.online is False:
+            self.sync.online = True
+            self.status.set_online(True, self.sync.available)
+            self.sync.sync_now()
+        self.status.set_live(up)
+
+    def _first_screens(self) -> None:
+        """Mid-way through a first sync: open what can be opened already."""
         for page in self.workspaces:
             if hasattr(page, "reload"):
                 page.reload()
@@ -245,22 +298,28 @@ class MainWindow(QMainWindow):
             self.updates.check()
 
     def _sync_failed(self, error: BaseException) -> None:
+        announced, self.announce = self.announce, False
         if getattr(error, "code", "") == "update_required":
             self.too_old = user_message(error)
             self.sync.timer.stop()
+            if self.live is not None:
+                self.live.stop()
             self._show_too_old()
             self.refresh_sync_facts()
             return
         if getattr(error, "code", "") == "device_revoked":
             self.revoked = user_message(error)
             self.sync.timer.stop()
+            if self.live is not None:
+                self.live.stop()
             self.status.set_revoked()
             self._show_revoked()
             self.refresh_sync_facts()
             return
         self.status.set_online(self.sync.online, True)
         kind = "warning" if self.sync.online is False else "error"
-        self.messages.show_message(user_message(error), kind, reference=reference(error))
+        if announced or kind == "error" or self.status.live:  # offline again: said once
+            self.messages.show_message(user_message(error), kind, reference=reference(error))
         self.refresh_sync_facts()
 
     def _show_revoked(self) -> None:
@@ -312,6 +371,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Let running operations finish so nothing is cut off mid-transaction."""
+        if self.live is not None:
+            self.live.stop()
         self.sync.stop()
         self.context.runner.wait()
 

@@ -19,7 +19,12 @@ from cp2desk.ui import theme
 from cp2desk.ui.operation import OperationRunner
 
 SyncCallable = Callable[[Callable[..., None]], Any]
-STAGES = {"push": "Sending your changes", "pull": "Receiving updates"}
+STAGES = {
+    "push": "Sending your changes",
+    "first": "Receiving today's and the coming sessions first",
+    "ready": "Today's sessions are here; receiving the rest",
+    "pull": "Receiving updates",
+}
 
 
 def is_offline(error: BaseException) -> bool:
@@ -30,9 +35,14 @@ def is_offline(error: BaseException) -> bool:
 class SyncController(QObject):
     started = Signal()
     progressed = Signal(str, int, int)  # what, done, total (0: unknown)
+    first_screens = Signal()
+    """A first sync's first pass is in: the screens can open before the rest arrives."""
     succeeded = Signal(object)  # the engine's report
     failed = Signal(object)  # the error
     finished = Signal()
+
+    PUSH_DELAY_MS = 2000
+    """A change is sent this long after the last one: a burst of marks is one push."""
 
     def __init__(
         self,
@@ -44,6 +54,12 @@ class SyncController(QObject):
         self.sync = sync
         self.runner = OperationRunner(1, self)
         self.running = False
+        self.again = False
+        """Asked to sync while one ran: one more when it ends."""
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(self.PUSH_DELAY_MS)
+        self.soon.timeout.connect(self.sync_now)
         self.online: bool | None = None
         self.last_success: dt.datetime | None = None
         self.timer = QTimer(self)
@@ -60,12 +76,25 @@ class SyncController(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.soon.stop()
+        self.again = False
         self.runner.wait()
 
+    def push_soon(self) -> None:
+        """A local change was made: sync `PUSH_DELAY_MS` after the last of a burst, while
+        the hub is (or may be) reachable; offline, the timer tries as usual."""
+        if self.sync is not None and self.online is not False:
+            self.soon.start()
+
     def sync_now(self) -> bool:
-        """Start a sync unless one is running; returns whether one started."""
-        if self.sync is None or self.running:
+        """Start a sync unless one is running (then one more follows it); returns whether
+        one started."""
+        if self.sync is None:
             return False
+        if self.running:
+            self.again = True
+            return False
+        self.soon.stop()
         self.running = True
         self.started.emit()
         sync = self.sync
@@ -74,6 +103,8 @@ class SyncController(QObject):
 
     def _progress(self, args: tuple) -> None:
         stage = next((a for a in args if isinstance(a, str)), "")
+        if stage == "ready":
+            self.first_screens.emit()
         numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
         done, total = (numbers + [0, 0])[:2]
         self.progressed.emit(STAGES.get(stage, stage or "Syncing"), done, total)
@@ -81,14 +112,21 @@ class SyncController(QObject):
     def _done(self, report: Any) -> None:
         self.running, self.online, self.last_success = False, True, dt.datetime.now()
         self.succeeded.emit(report)
-        self.finished.emit()
+        self._finish()
 
     def _failed(self, error: BaseException) -> None:
         self.running = False
         if is_offline(error):
             self.online = False
         self.failed.emit(error)
+        self.again = self.again and not is_offline(error)
+        self._finish()
+
+    def _finish(self) -> None:
         self.finished.emit()
+        if self.again:
+            self.again = False
+            self.sync_now()
 
 
 class SyncStatus(QWidget):
@@ -115,6 +153,9 @@ class SyncStatus(QWidget):
         self.update_note = QLabel()
         self.update_note.setObjectName("Muted")
         self.update_note.hide()
+        self.activity = QLabel()
+        self.activity.setObjectName("Muted")
+        self.activity.hide()
         self.progress = QProgressBar()
         self.progress.setFixedWidth(140)
         self.progress.setTextVisible(False)
@@ -132,6 +173,7 @@ class SyncStatus(QWidget):
         self.sync_button = QPushButton(theme.icon("sync"), "Sync now")
         self.sync_button.setToolTip("Send your changes and receive updates (Ctrl+S or F5)")
         self.sync_button.clicked.connect(self.sync_requested)
+        self.live = False
         for widget in (
             self.state_icon,
             self.state,
@@ -142,14 +184,23 @@ class SyncStatus(QWidget):
         ):
             layout.addWidget(widget)
         layout.addStretch(1)
+        layout.addWidget(self.activity)
         layout.addWidget(self.progress)
         layout.addWidget(self.issues_button)
         layout.addWidget(self.export_button)
         layout.addWidget(self.sync_button)
         self.set_online(None, available=True)
 
+    def set_live(self, live: bool) -> None:
+        """The live channel is up: changes arrive as they are made ("Live")."""
+        self.live = live
+        self.set_online(self.online, self.available)
+
     def set_online(self, online: bool | None, available: bool) -> None:
-        if not available:
+        self.online, self.available = online, available
+        if available and online is not False and self.live:
+            state, text, icon = "live", "Live", "online"
+        elif not available:
             state, text, icon = "offline", "Offline mode: no hub connection this session", "offline"
         elif online is None:
             state, text, icon = "unknown", "Not synced yet this session", "sync"
@@ -158,6 +209,9 @@ class SyncStatus(QWidget):
         else:
             state, text, icon = "offline", "Offline: your work is kept on this computer", "offline"
         self.state.setText(text)
+        self.state.setToolTip(
+            "Connected to the hub: changes arrive as they are made" if state == "live" else ""
+        )
         self.state.setProperty("state", state)
         theme.repolish(self.state)
         self.state_icon.setPixmap(theme.icon(icon).pixmap(18, 18))
@@ -217,6 +271,8 @@ class SyncStatus(QWidget):
 
     def set_syncing(self, syncing: bool) -> None:
         self.progress.setVisible(syncing)
+        self.activity.setVisible(syncing)
+        self.activity.setText("")
         self.progress.setRange(0, 0)
         self.sync_button.setEnabled(not syncing)
         self.sync_button.setText("Syncing…" if syncing else "Sync now")
@@ -228,3 +284,5 @@ class SyncStatus(QWidget):
         else:
             self.progress.setRange(0, 0)
         self.progress.setToolTip(f"{what}: {done} of {total}" if total else what)
+        self.activity.setText(f"{what}: {done:,} received" if done and not total else what)
+        self.activity.setVisible(not self.progress.isHidden())

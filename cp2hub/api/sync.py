@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from typing import Annotated
@@ -47,6 +48,10 @@ def pull(
     cursor: Annotated[int, Query(ge=0)] = 0,
     scope_key: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] | None = None,
+    from_day: Annotated[
+        dt.date | None,
+        Query(description="The first screens' pass of a first sync: no attendance before it."),
+    ] = None,
 ) -> PullPage:
     """A page of changes, with the identity of the hub's history. When the scope changed
     (or the cursor is past the feed), answer `reset` with cursor 0: the device then drops
@@ -68,7 +73,7 @@ def pull(
                 cursor=0, more=True, tables=[], reset=True, scope_key=scope.key,
                 history_id=current,
             )  # fmt: skip
-        page = pull_page(session, scope, cursor, limit or settings.pull_page_size)
+        page = pull_page(session, scope, cursor, limit or settings.pull_page_size, from_day)
     page.scope_key = scope.key
     page.history_id = current
     return page

@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from cp2desk.services.register import Mark, Register, RegisterRow
 from cp2desk.ui import theme
+from cp2desk.ui.models.in_place import cells_changed
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -64,14 +65,22 @@ class RegisterModel(QAbstractTableModel):
     # --- loading ------------------------------------------------------------------
 
     def set_register(self, register: Register | None) -> None:
-        self.beginResetModel()
+        """The register shown. The same officers and sessions with other marks (a reload
+        after a sync) update in place: selection, scroll and sort stay."""
+        in_place = _same_shape(self.register, register)
+        if not in_place:
+            self.beginResetModel()
         self.register = register
         rows = register.rows if register else []
         self._row_of_deployment = {s.deployment_id: i for i, r in enumerate(rows) for s in r.spans}
         self._search = [
             f"{r.name}\n{r.national_id}\n{r.tsc_number}\n{r.phone}".casefold() for r in rows
         ]
-        self.endResetModel()
+        if in_place:
+            cells_changed(self)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        else:
+            self.endResetModel()
 
     def update_mark(
         self, deployment_id: str, session_id: str, status: str, check_in: dt.time | None
@@ -255,3 +264,15 @@ class RegisterFilter(QSortFilterProxyModel):
         if session is None or self._day is None or model.register is None:
             return True
         return model.register.sessions[session].day == self._day
+
+
+def _same_shape(old: Register | None, new: Register | None) -> bool:
+    """The same officers (by their deployments) in the same order, the same sessions."""
+    if old is None or new is None or not old.rows:
+        return False
+
+    def shape(register: Register) -> tuple:
+        rows = tuple(tuple(s.deployment_id for s in r.spans) for r in register.rows)
+        return rows, tuple(s.id for s in register.sessions)
+
+    return shape(old) == shape(new)

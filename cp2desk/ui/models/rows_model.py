@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from cp2desk.ui.models.in_place import cells_changed, same_lines
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -28,6 +30,11 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         self.rows: list[T] = []
 
     def set_rows(self, rows: Sequence[T]) -> None:
+        """The rows shown; the same lines with new values update in place."""
+        if same_lines(self.rows, rows):
+            self.rows = list(rows)
+            cells_changed(self)
+            return
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()

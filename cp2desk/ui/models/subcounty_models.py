@@ -28,6 +28,7 @@ from cp2desk.services.subcounty_summary import (
     CentreStaffing,
     OfficerLine,
 )
+from cp2desk.ui.models.in_place import cells_changed, same_lines
 
 Index = QModelIndex | QPersistentModelIndex
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,6 +59,11 @@ class _LinesModel(QAbstractTableModel):
         self.lines: list[Any] = []
 
     def set_lines(self, lines: list[Any]) -> None:
+        """The lines shown; the same lines with new values update in place."""
+        if same_lines(self.lines, lines):
+            self.lines = list(lines)
+            cells_changed(self)
+            return
         self.beginResetModel()
         self.lines = list(lines)
         self.endResetModel()
@@ -101,6 +107,10 @@ class StaffingModel(_LinesModel):
     def set_staffing(
         self, lines: list[CentreStaffing], positions: list[PositionInfo], session_label: str
     ) -> None:
+        if self.positions == list(positions) and same_lines(self.lines, lines):
+            self.session_label, self.lines = session_label, list(lines)
+            cells_changed(self)
+            return
         self.beginResetModel()
         self.positions, self.session_label = list(positions), session_label
         # "Security\nOfficers": two-line headers keep every role in view on a laptop.

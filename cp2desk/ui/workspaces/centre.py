@@ -35,6 +35,8 @@ from cp2desk.ui.reports.export import ExportButton
 
 class CentreWorkspace(QWidget):
     changed = Signal()
+    send_now = Signal()
+    """A session was signed off: the director should see it now, not in two seconds."""
     """A write was committed here: the main window refreshes the pending count."""
     loaded = Signal()
 
@@ -195,9 +197,13 @@ class CentreWorkspace(QWidget):
         station = self.centre.station_id
         self.context.runner.run(
             lambda: attendance.sign_off_session(replica, user_id, station, session_id, now),
-            lambda result: self._after_bulk(f"{result.summary}. Its marks are now locked."),
+            lambda result: self._signed_off(f"{result.summary}. Its marks are now locked."),
             self._failed,
         )
+
+    def _signed_off(self, message: str) -> None:
+        self._after_bulk(message)
+        self.send_now.emit()
 
     def _after_bulk(self, message: str) -> None:
         self.messages.success(message)
