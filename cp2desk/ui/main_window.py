@@ -278,6 +278,8 @@ class MainWindow(QMainWindow):
                 if hasattr(page, "reload"):
                     page.reload()
             self.find_workspaces()
+        if self.updates is not None:
+            self.updates.check()
 
     def _live_state(self, up: bool) -> None:
         """The channel came up or went down. Up after the hub was out of reach: it is
@@ -294,8 +296,6 @@ class MainWindow(QMainWindow):
             if hasattr(page, "reload"):
                 page.reload()
         self.find_workspaces()
-        if self.updates is not None:
-            self.updates.check()
 
     def _sync_failed(self, error: BaseException) -> None:
         announced, self.announce = self.announce, False

@@ -17,6 +17,7 @@ the new one, and can be exported meanwhile.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
@@ -37,6 +38,10 @@ KEPT = (
 )
 Blockers = Callable[[bool], list[str]]
 """(count the outbox?) -> why not to offer a restart now; empty when it is fine."""
+CHECK_EVERY_S = 3600.0
+"""How often syncs may ask the hub for a new version. On the live channel a centre syncs
+every few seconds in the morning rush: ten thousand devices must not each fetch the
+update metadata as often."""
 
 
 class UpdatePrompt(QObject):
@@ -61,11 +66,20 @@ class UpdatePrompt(QObject):
         self.asking: QMessageBox | None = None
         self.declined: str | None = None
         """The version the user said "Later" to: not asked about again in this run."""
+        self.checked_at: float | None = None
 
-    def check(self, asked_by_user: bool = False) -> None:
-        """Look for a new version in the background (once at a time)."""
-        if self.fetching:
+    def check(self, asked_by_user: bool = False, force: bool = False) -> None:
+        """Look for a new version in the background: once at a time, and at most once an
+        hour unless the user asks or the hub said this version is too old. Once a version
+        is staged, only offer it again (the moment may have become quiet)."""
+        if self.version is not None and not asked_by_user:
+            self.offer()
             return
+        now = time.monotonic()
+        recent = self.checked_at is not None and now - self.checked_at < CHECK_EVERY_S
+        if self.fetching or (recent and not (asked_by_user or force)):
+            return
+        self.checked_at = now
         self.fetching = True
         if asked_by_user:
             self.messages.show_message("Downloading the update from the hub…", "info")
@@ -84,7 +98,7 @@ class UpdatePrompt(QObject):
             "error",
             action=("Get the update", lambda: self.check(asked_by_user=True)),
         )
-        self.check()
+        self.check(force=True)
 
     def _say_ready_to_replace_too_old(self) -> None:
         self.messages.show_message(

@@ -233,3 +233,41 @@ def test_a_version_too_old_for_the_hub_says_so_offers_the_update_and_exports(
     again = tmp_path / "again.json"
     login.export_unsynced(again)
     qtbot.waitUntil(lambda: "Saved 1 unsynced change" in login.error.text, timeout=10_000)
+
+
+def test_syncs_ask_the_hub_at_most_once_an_hour_unless_the_user_asks(qtbot, monkeypatch):
+    """On the live channel a centre syncs every few seconds: the update metadata is
+    fetched once, not after each of those syncs; a user's request or a hub that found
+    the version too old fetches at once."""
+    from PySide6.QtWidgets import QWidget
+
+    from cp2desk.ui import update_prompt
+    from cp2desk.ui.message_bar import MessageBar
+    from cp2desk.ui.sync_status import SyncStatus
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    fetched = []
+    prompt = update_prompt.UpdatePrompt(
+        holder,
+        lambda: fetched.append(1),  # up to date: None
+        lambda _count_outbox: [],
+        MessageBar(holder),
+        SyncStatus(holder),
+        lambda: None,
+    )
+    for _ in range(5):  # five syncs in a minute
+        prompt.check()
+        settled(qtbot, prompt)
+    assert len(fetched) == 1
+    prompt.check(asked_by_user=True)
+    settled(qtbot, prompt)
+    assert len(fetched) == 2
+    prompt.hub_too_old_for_us("This version of CP2 Desk is too old for the hub.")
+    settled(qtbot, prompt)
+    assert len(fetched) == 3
+    clock = update_prompt.time.monotonic() + update_prompt.CHECK_EVERY_S + 1
+    monkeypatch.setattr(update_prompt.time, "monotonic", lambda: clock)
+    prompt.check()  # an hour on
+    settled(qtbot, prompt)
+    assert len(fetched) == 4
