@@ -123,14 +123,6 @@ def end(session: Session, id_hash: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
 
 
-def end_others(session: Session, user_id: str, keep: str) -> None:
-    """Every other web session of a user (their password changed: a browser left signed in
-    elsewhere is signed out)."""
-    session.execute(
-        delete(WebSession).where(WebSession.user_id == user_id, WebSession.id_hash != keep)
-    )
-
-
 def needs_sliding(visit: Visit, minutes: int) -> bool:
     return visit.expires_at - utcnow() < dt.timedelta(minutes=minutes) - SLIDE_EVERY
 
