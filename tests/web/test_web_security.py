@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
+import datetime as dt
 
-from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, WebClient
+import httpx
+from sqlalchemy import text
+
+from cp2hub.auth import utcnow
+from cp2hub.web.sessions import digest
+from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, WebClient, web_settings
 
 
 def browser(web_hub) -> WebClient:
@@ -31,3 +36,47 @@ def test_a_password_changed_in_the_app_signs_out_every_browser(web_hub):
         assert changed.status_code == 200, changed.text
         gone = left.get("/profile")
         assert gone.status_code == 303 and gone.headers["location"].startswith("/sign-in")
+
+
+def test_a_session_kept_busy_still_ends_after_its_longest_life(web_hub):
+    """A stolen cookie used every few minutes slides its idle end forward, but never past
+    `Settings.web_session_hours` after sign-in: then it opens nothing."""
+    with browser(web_hub) as thief:
+        assert thief.sign_in(DEMO_ACCOUNTS["tsc_director"]).status_code == 303
+        hours = web_settings().web_session_hours
+        with web_hub.db.write() as session:  # signed in long ago, used a minute ago
+            session.execute(
+                text(
+                    "UPDATE web_session SET created_at = :born, expires_at = :ends "
+                    "WHERE id_hash = :id"
+                ),
+                {
+                    "born": utcnow() - dt.timedelta(hours=hours, minutes=1),
+                    "ends": utcnow() + dt.timedelta(minutes=119),
+                    "id": digest(thief.cookies["cp2_session"]),
+                },
+            )
+        gone = thief.get("/profile")
+        assert gone.status_code == 303 and gone.headers["location"].startswith("/sign-in")
+
+
+def test_a_busy_session_slides_only_up_to_its_longest_life(web_hub):
+    with browser(web_hub) as busy:
+        assert busy.sign_in(DEMO_ACCOUNTS["knec_clerk"]).status_code == 303
+        hours = web_settings().web_session_hours
+        id_hash = digest(busy.cookies["cp2_session"])
+        born = utcnow() - dt.timedelta(hours=hours) + dt.timedelta(minutes=30)
+        with web_hub.db.write() as session:
+            session.execute(
+                text("UPDATE web_session SET created_at = :born, expires_at = :ends "
+                     "WHERE id_hash = :id"),
+                {"born": born, "ends": utcnow() + dt.timedelta(minutes=20), "id": id_hash},
+            )  # fmt: skip
+        assert busy.get("/profile").status_code != 303
+        with web_hub.db.read() as session:
+            ends = session.execute(
+                text("SELECT expires_at FROM web_session WHERE id_hash = :id"), {"id": id_hash}
+            ).scalar_one()
+        if isinstance(ends, str):
+            ends = dt.datetime.fromisoformat(ends)
+        assert ends <= born + dt.timedelta(hours=hours)
