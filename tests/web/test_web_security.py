@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from cp2hub.auth import utcnow
+from cp2hub.demo.accounts import SECOND_ADMIN
 from cp2hub.web.sessions import digest
 from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, WebClient, web_settings
 
@@ -19,13 +22,13 @@ def browser(web_hub) -> WebClient:
 def test_a_password_changed_in_the_app_signs_out_every_browser(web_hub):
     """A browser left signed in (a cyber café's) is signed out when its owner changes the
     password from the desktop app, not only from the web page."""
-    phone = DEMO_ACCOUNTS["scde"]
+    phone = SECOND_ADMIN  # an account no other test here signs in with
     with browser(web_hub) as left, httpx.Client(base_url=web_hub.url, timeout=30) as app:
         assert left.sign_in(phone).status_code == 303
-        assert left.get("/profile").status_code != 303
+        assert left.get("/console/payments").status_code != 303
         login = app.post(
             "/auth/login",
-            json={"phone": phone, "password": DEMO_PASSWORD, "device_id": "laptop-of-the-scde"},
+            json={"phone": phone, "password": DEMO_PASSWORD, "device_id": "laptop-of-an-admin"},
         )
         assert login.status_code == 200, login.text
         changed = app.post(
@@ -34,7 +37,7 @@ def test_a_password_changed_in_the_app_signs_out_every_browser(web_hub):
             headers={"Authorization": "Bearer " + login.json()["access_token"]},
         )
         assert changed.status_code == 200, changed.text
-        gone = left.get("/profile")
+        gone = left.get("/console/payments")
         assert gone.status_code == 303 and gone.headers["location"].startswith("/sign-in")
 
 
@@ -80,3 +83,55 @@ def test_a_busy_session_slides_only_up_to_its_longest_life(web_hub):
         if isinstance(ends, str):
             ends = dt.datetime.fromisoformat(ends)
         assert ends <= born + dt.timedelta(hours=hours)
+
+
+def console_routes() -> list[tuple[str, str]]:
+    """Every (method, path) of the back office, its path parameters filled in."""
+    from cp2hub.web import console
+
+    found = []
+    for router in console.ROUTERS:
+        for route in router.routes:
+            path = re.sub(r"\{[^}]+\}", "0123456789", route.path)
+            found += [(method, path) for method in sorted(route.methods - {"HEAD"})]
+    return found
+
+
+@pytest.mark.parametrize(
+    "role", ["professional", "centre_manager", "tsc_director", "scde", "knec_clerk"]
+)
+def test_no_back_office_route_answers_anyone_but_an_administrator(web_hub, role):
+    """Each route of the console, read or posted with the visitor's own valid token, is
+    refused to every other role: none is forgotten when routes are added."""
+    routes = console_routes()
+    assert len(routes) >= 15
+    with browser(web_hub) as visitor:
+        assert visitor.sign_in(DEMO_ACCOUNTS[role]).status_code == 303
+        token = visitor.csrf("/no/such/page")  # the layout's Log out form
+        for method, path in routes:
+            data = {"csrf_token": token, "series": "KCSE-2026", "reference": "REF-1"}
+            answer = visitor.request(method, path, data=data if method == "POST" else None)
+            assert answer.status_code == 403, (method, path, answer.status_code)
+            assert "KNEC administrators only" in answer.text
+
+
+def test_every_unsafe_web_route_refuses_a_post_without_its_token(web_hub):
+    """A form posted from another site (the browser sends the cookie, not the token) is
+    refused on every page that takes one, sign-in and Log out included."""
+    from cp2hub.web import ROUTERS
+
+    posts = [
+        re.sub(r"\{[^}]+\}", "0123456789", route.path)
+        for router in ROUTERS
+        for route in router.routes
+        if route.methods - {"GET", "HEAD", "OPTIONS"}
+    ]
+    assert {"/sign-in", "/sign-out", "/password", "/console/payments"} <= set(posts)
+    with browser(web_hub) as victim:
+        assert victim.sign_in(DEMO_ACCOUNTS["admin"]).status_code == 303
+        for path in posts:
+            for body in ({}, {"csrf_token": "forged"}):
+                answer = victim.post(path, data={"series": "KCSE-2026", **body})
+                assert answer.status_code == 403, (path, answer.status_code)
+                assert "This form has expired" in answer.text
+        assert victim.get("/console/payments").status_code == 200  # still signed in
