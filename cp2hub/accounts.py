@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from cp2hub import credentials
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.errors import HubError
-from cp2hub.models import AppUser, Professional, RoleGrant
+from cp2hub.models import AppUser, Professional, RoleGrant, WebSession
 from cp2hub.passwords import hash_password
 from cp2hub.ratelimit import RateLimiter, TooManyRequests
 from cp2hub.settings import Settings
@@ -186,27 +186,45 @@ def send_new_password(session: Session, phone: str, sms: SmsGateway, settings: S
 
 
 def change_password(
-    session: Session, principal: Principal, old: str, new: str, settings: Settings
+    session: Session,
+    principal: Principal,
+    old: str,
+    new: str,
+    settings: Settings,
+    keep_web_session: str = "",
 ) -> None:
     """Change the caller's password. `old` may be the current password or a pending one
-    sent by SMS; a wrong one counts towards the lockout."""
+    sent by SMS; a wrong one counts towards the lockout. Every web session of the account
+    ends but `keep_web_session` (the hash of the one it was changed in, if any): wherever
+    the password changes, in the app or on the web, a browser left signed in elsewhere
+    (a cyber café's) is signed out."""
     user = session.get(AppUser, principal.user_id)
     credentials.check(user, old, settings, utcnow(), "Your current password is not correct.")
     problem = password_problem(new, old, user.phone)
     if problem:
         raise WeakPassword(problem)
     credentials.set_password(user, new)
+    session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id, WebSession.id_hash != keep_web_session
+        )
+    )
 
 
 def change_own_password(
-    db: Database, principal: Principal, old: str, new: str, settings: Settings
+    db: Database,
+    principal: Principal,
+    old: str,
+    new: str,
+    settings: Settings,
+    keep_web_session: str = "",
 ) -> str:
     """`change_password` in its own unit of work, committed even when the current password
     was wrong (the wrong attempt counts towards the lockout); returns the message."""
     failure: HubError | None = None
     with db.write() as session:
         try:
-            change_password(session, principal, old, new, settings)
+            change_password(session, principal, old, new, settings, keep_web_session)
         except (credentials.WrongPassword, credentials.AccountLocked) as exc:
             failure = exc
     if failure is not None:

@@ -10,19 +10,26 @@
     cp2hub payments-release PAYMENT --as PHONE             in doubt, never received by the provider
     cp2hub payments-audit [--batch BATCH] [--csv]
 
-`--as` names the administrator acting (their phone): every act is in the audit log
-under their name, and maker-checker holds on the command line too. A batch may be
+`--as` names the administrator acting (their phone), who proves it with their password
+(CP2HUB_ADMIN_PASSWORD, else asked at the terminal; the same check and lockout as
+signing in): every act is in the audit log under their name, and maker-checker holds on
+the command line too, since nobody acts as another administrator by typing their number. A batch may be
 named by the first 8 characters of its id, as listed.
 """
 
 from __future__ import annotations
 
+import getpass
+import os
+import sys
 from functools import partial
 from pathlib import Path
 
+from cp2hub import auth
 from cp2hub.accounts import phone_of
 from cp2hub.cli_commands import CommandMaker
 from cp2hub.db import Database
+from cp2hub.errors import HubError
 from cp2hub.payments import audit, bank_file, batches, reconcile
 from cp2hub.payments.audit import Actor
 from cp2hub.payments.backends import backend
@@ -74,9 +81,26 @@ def _batch(parser):
     return parser
 
 
-def _actor(db: Database, phone: str) -> Actor:
+PASSWORD_VARIABLE = "CP2HUB_ADMIN_PASSWORD"
+
+
+def _actor(db: Database, phone: str, settings: Settings) -> Actor:
+    """The administrator `--as` names, once their password proved it is them."""
+    number = phone_of(phone)
     with db.read() as session:
-        return Actor.admin(session, phone_of(phone))
+        actor = Actor.admin(session, number)
+    password = os.environ.get(PASSWORD_VARIABLE) or _asked(phone)
+    auth.signed_in_user(db, number, password, settings)
+    return actor
+
+
+def _asked(phone: str) -> str:
+    if not sys.stdin.isatty():
+        raise HubError(
+            f"Give the password of the administrator {phone}: set {PASSWORD_VARIABLE}, or run "
+            "the command at a terminal to be asked for it."
+        )
+    return getpass.getpass(f"Password of the administrator {phone}: ")
 
 
 def _list(_args, db: Database, _settings: Settings) -> None:
@@ -97,35 +121,35 @@ def describe(line: batches.BatchLine) -> str:
     )
 
 
-def _prepare(args, db: Database, _settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+def _prepare(args, db: Database, settings: Settings) -> None:
+    actor = _actor(db, args.admin, settings)
     with db.write() as session:
         line = batches.prepare(session, args.series, args.county, actor)
     print(f"Prepared {describe(line)}")
     print("Another administrator approves it: cp2hub payments-approve " + line.short_id)
 
 
-def _approve(args, db: Database, _settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+def _approve(args, db: Database, settings: Settings) -> None:
+    actor = _actor(db, args.admin, settings)
     with db.write() as session:
         print(f"Approved {describe(batches.approve(session, args.batch, actor))}")
 
 
-def _cancel(args, db: Database, _settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+def _cancel(args, db: Database, settings: Settings) -> None:
+    actor = _actor(db, args.admin, settings)
     with db.write() as session:
         print(f"Cancelled {describe(batches.cancel(session, args.batch, actor))}")
 
 
 def _run(args, db: Database, settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+    actor = _actor(db, args.admin, settings)
     sms = partial(gateway, settings)
     summary = run_batch(db, args.batch, actor, backend(settings, db), sms, max(args.chunk, 1))
     print("\n".join(summary.lines()))
 
 
-def _bank(args, db: Database, _settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+def _bank(args, db: Database, settings: Settings) -> None:
+    actor = _actor(db, args.admin, settings)
     with db.write() as session:
         name, text = bank_file.of_batch(session, args.batch, actor)
     path = args.output or Path(name)
@@ -134,7 +158,7 @@ def _bank(args, db: Database, _settings: Settings) -> None:
 
 
 def _bank_paid(args, db: Database, settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+    actor = _actor(db, args.admin, settings)
     with db.write() as session:
         count = reconcile.confirm_bank_file(
             session, args.batch, args.reference, actor, gateway(settings, session)
@@ -142,8 +166,8 @@ def _bank_paid(args, db: Database, settings: Settings) -> None:
     print(f"{count:,} bank payments marked paid, ref {args.reference}.")
 
 
-def _release(args, db: Database, _settings: Settings) -> None:
-    actor = _actor(db, args.admin)
+def _release(args, db: Database, settings: Settings) -> None:
+    actor = _actor(db, args.admin, settings)
     with db.write() as session:
         payment = reconcile.release(session, args.payment, actor)
     print(f"Payment {payment.id[:8]} is queued again: the next run sends it.")

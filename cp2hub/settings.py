@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     metrics_allow: str = "127.0.0.1,::1"
     metrics_token: SecretStr = SecretStr("")  # empty: no token opens /metrics
     web_session_minutes: int = 120  # a web page session ends after this long idle
+    web_session_hours: int = 12  # and this long after sign-in, however busy
     web_secure_cookie: bool = False  # Secure cookies even over http (TLS ends at a proxy)
     # The release repository of CP2 Desk's updates (build/release.py): its metadata/ and
     # targets/ are served read-only under /updates/ (cp2hub.api.updates); empty: none.

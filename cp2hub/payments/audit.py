@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cp2hub.auth import Principal, utcnow
 from cp2hub.models import AppUser, PaymentAudit
+from cp2hub.payments.spreadsheet_text import as_text
 
 PROVIDER = "payment provider"
 
@@ -115,7 +116,8 @@ def export_csv(session: Session, batch_id: str | None = None) -> str:
     writer.writerow(COLUMNS)
     for a in session.scalars(query.execution_options(yield_per=5000)):
         writer.writerow(
-            (
+            as_text(cell)
+            for cell in (
                 f"{a.at:%Y-%m-%d %H:%M:%S}",
                 a.actor,
                 a.action,

@@ -3,7 +3,8 @@
 The run files bank-paid payments here instead of sending them to the mobile money
 provider ("filed"); KNEC's finance office uploads the file to the bank, and once the
 bank has paid it an administrator confirms it with the bank's reference
-(`reconcile.confirm_bank_file`). Each download is in the audit log.
+(`reconcile.confirm_bank_file`). Each download is in the audit log. Text an officer
+typed (their bank's name) never becomes a spreadsheet formula (`spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cp2hub.models import Payment, Series
 from cp2hub.payments import audit
 from cp2hub.payments.audit import Actor
 from cp2hub.payments.batches import find
+from cp2hub.payments.spreadsheet_text import as_text
 
 COLUMNS = ("payment_ref", "payee", "bank", "account", "amount_ksh", "narration")
 
@@ -36,7 +38,8 @@ def of_batch(session: Session, batch_id: str, actor: Actor) -> tuple[str, str]:
     writer.writerow(COLUMNS)
     for p in payments:
         writer.writerow(
-            (
+            as_text(cell)
+            for cell in (
                 p.id,
                 p.payee,
                 p.bank_name or "",

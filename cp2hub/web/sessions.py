@@ -5,8 +5,9 @@ carries the session's CSRF token (the sign-in form too: otherwise another site c
 sign a browser in to an account of its choosing). Signing in replaces that session with
 a new one (new id, new token), so an id planted in a browser before sign-in opens
 nothing. The cookie holds a random id; the table holds only its SHA-256. A session ends
-when it has been idle for `Settings.web_session_minutes`, or at Log out, which deletes
-its row.
+when it has been idle for `Settings.web_session_minutes`, `Settings.web_session_hours`
+after it began however busy it is (a stolen cookie kept in use does not live for ever),
+or at Log out, which deletes its row.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Visit:
     flash: str | None
     expires_at: dt.datetime
     display_name: str = ""
+    created_at: dt.datetime | None = None
 
 
 def digest(session_id: str) -> str:
@@ -57,6 +59,7 @@ def _visit_query():
             web.csrf_token,
             web.flash,
             web.expires_at,
+            web.created_at,
             user.id,
             user.phone,
             user.professional_id,
@@ -85,8 +88,8 @@ def find(session: Session, session_id: str | None) -> Visit | None:
     rows = session.execute(_VISIT, {"id_hash": digest(session_id), "now": utcnow()}).all()
     if not rows:
         return None
-    id_hash, csrf, flash, expires, user_id, phone, professional_id, name = rows[0][:8]
-    name = " ".join(part for part in rows[0][8:10] if part) or name
+    id_hash, csrf, flash, expires, created, user_id, phone, professional_id, name = rows[0][:9]
+    name = " ".join(part for part in rows[0][9:11] if part) or name
     principal = None
     if user_id is not None:
         principal = Principal(
@@ -94,9 +97,9 @@ def find(session: Session, session_id: str | None) -> Visit | None:
             phone=phone,
             professional_id=professional_id,
             device_id=WEB_DEVICE,
-            grants=tuple(Grant(*r[10:]) for r in rows if r[10] is not None),
+            grants=tuple(Grant(*r[11:]) for r in rows if r[11] is not None),
         )
-    return Visit(id_hash, principal, csrf, flash, expires, name or "")
+    return Visit(id_hash, principal, csrf, flash, expires, name or "", created)
 
 
 def begin(session: Session, user_id: str | None, minutes: int) -> tuple[str, str]:
@@ -123,25 +126,23 @@ def end(session: Session, id_hash: str) -> None:
     session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
 
 
-def end_others(session: Session, user_id: str, keep: str) -> None:
-    """Every other web session of a user (their password changed: a browser left signed in
-    elsewhere is signed out)."""
-    session.execute(
-        delete(WebSession).where(WebSession.user_id == user_id, WebSession.id_hash != keep)
-    )
+def next_end(visit: Visit, minutes: int, hours: int) -> dt.datetime | None:
+    """Where a used session's end moves: `minutes` past now, but never past `hours` after
+    it began; None when it need not move (moved less than `SLIDE_EVERY` ago, or already
+    at its last possible end)."""
+    end = utcnow() + dt.timedelta(minutes=minutes)
+    if visit.created_at is not None:
+        end = min(end, visit.created_at + dt.timedelta(hours=hours))
+    if end < visit.expires_at:  # its longest life ends sooner than it would idle
+        return end
+    if end - visit.expires_at < SLIDE_EVERY:
+        return None
+    return end
 
 
-def needs_sliding(visit: Visit, minutes: int) -> bool:
-    return visit.expires_at - utcnow() < dt.timedelta(minutes=minutes) - SLIDE_EVERY
-
-
-def slide(session: Session, id_hash: str, minutes: int) -> None:
-    """Move a used session's end `minutes` past now."""
-    session.execute(
-        update(WebSession)
-        .where(WebSession.id_hash == id_hash)
-        .values(expires_at=utcnow() + dt.timedelta(minutes=minutes))
-    )
+def slide(session: Session, id_hash: str, end: dt.datetime) -> None:
+    """Move a used session's end to `end` (from `next_end`)."""
+    session.execute(update(WebSession).where(WebSession.id_hash == id_hash).values(expires_at=end))
 
 
 def set_flash(session: Session, id_hash: str, message: str | None) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from cp2hub.auth import Principal
+from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.settings import Settings
 from cp2hub.web import sessions
@@ -131,9 +131,13 @@ def visitor_of(request: Request) -> Visitor:
         db: Database = request.app.state.db
         with db.read() as session:
             visit = sessions.find(session, request.cookies.get(COOKIE))
-        if visit is not None and sessions.needs_sliding(visit, settings.web_session_minutes):
-            with db.write() as session:
-                sessions.slide(session, visit.id_hash, settings.web_session_minutes)
+        if visit is not None:
+            end = sessions.next_end(visit, settings.web_session_minutes, settings.web_session_hours)
+            if end is not None:
+                with db.write() as session:
+                    sessions.slide(session, visit.id_hash, end)
+                if end <= utcnow():  # past its longest life: it opens nothing
+                    visit = None
         visitor = request.state.visitor = Visitor(request, visit)
     return visitor
 

@@ -243,9 +243,12 @@ def test_behind_nginx_the_hub_logs_nginxs_id_and_nginx_logs_no_key(proxied):
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     client.post(f"/sms/inbound?key={KEY}", content=b"text=PASSWORD", headers=form)
     nginx_site.logged(proxied["hub"].log, '"path": "/sms/inbound"')
+    client.post(f"/payments/callback?key={KEY}", json={"status": "Success"})
+    nginx_site.logged(proxied["hub"].log, '"path": "/payments/callback"')
     client.get("/nothing-here?after=inbound")
     access = nginx_site.logged(lambda: (proxied["folder"] / "access.log").read_text(), "after=")
     assert KEY not in access and "/sms/inbound" not in access
+    assert "/payments/callback" not in access  # the payments' callback takes ?key= too
 
 
 def test_the_runs_scan_reads_the_hubs_lines_and_knows_its_tokens(request, tmp_path):

@@ -57,7 +57,11 @@ def test_a_run_killed_mid_batch_and_run_again_pays_each_once(hub_database):
     with hub_database.write() as s:
         batch = batches.prepare(s, world.series_code, None, world.admins[0])
         batches.approve(s, batch.id, world.admins[1])
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CP2HUB_MODE": "demo"}
+    world.set_password("254711000015", "Admin-pass-26")
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "CP2HUB_MODE": "demo",
+        "CP2HUB_ADMIN_PASSWORD": "Admin-pass-26",
+    }  # fmt: skip
     child = subprocess.Popen(
         [sys.executable, "-m", "cp2hub.cli", "payments-run", batch.id, "--as", "0711000015",
          "--chunk", "20", "--database-url", hub_database.url],

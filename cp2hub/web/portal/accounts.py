@@ -14,7 +14,6 @@ from cp2desk.sync.portal import MIN_PASSWORD_LENGTH
 from cp2hub import accounts
 from cp2hub.api.gateway import client_ip, get_limiter, get_sms
 from cp2hub.errors import HubError
-from cp2hub.web import sessions
 from cp2hub.web.forms import Form
 from cp2hub.web.pages import redirect, render, web_router
 from cp2hub.web.portal.own import Own
@@ -81,7 +80,12 @@ def change_password(request: Request, principal: Own, visitor: VisitorDep, form:
     else:
         try:
             message = accounts.change_own_password(
-                visitor.db, principal, form.raw("old_password"), new, visitor.settings
+                visitor.db,
+                principal,
+                form.raw("old_password"),
+                new,
+                visitor.settings,
+                keep_web_session=visitor.visit.id_hash,
             )
         except HubError as exc:
             field = "new_password" if exc.code == "weak_password" else "old_password"
@@ -96,6 +100,4 @@ def change_password(request: Request, principal: Own, visitor: VisitorDep, form:
             error=None,
             least=MIN_PASSWORD_LENGTH,
         )
-    with visitor.db.write() as session:
-        sessions.end_others(session, principal.user_id, visitor.visit.id_hash)
     return redirect(request, "/", flash=message)
