@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from cp2desk import __version__
 from cp2desk.sync.client import HubClient
 from cp2desk.sync.errors import RequestRefused
-from cp2desk.sync.protocol import REQUEST_ID_HEADER
+from cp2desk.sync.protocol import PROTOCOL_VERSION, REQUEST_ID_HEADER
 from cp2hub import history
 from cp2hub.app import create_app
 from cp2hub.db import Database
@@ -109,7 +109,7 @@ def test_every_line_is_json_with_the_request_fields(run):
     assert pull["status"] == 200 and pull["bytes"] > 0 and pull["duration_ms"] > 0
     assert pull["client"] == "127.0.0.1"
     assert pull["device_id"] == run.client.device_id and pull["user_id"]
-    assert pull["protocol"] == "2" and pull["app_version"] == __version__
+    assert pull["protocol"] == str(PROTOCOL_VERSION) and pull["app_version"] == __version__
     assert "uvicorn.access" not in {line["logger"] for line in run.lines}
 
 
