@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from cp2hub.db import Database
 from cp2hub.models import PaymentOutbox
@@ -42,18 +42,14 @@ class OutboxPayments:
                 )
             )
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            session.add_all(
-                PaymentOutbox(
-                    key=p.key,
-                    phone=p.phone,
-                    payee=p.payee,
-                    amount=p.amount,
-                    reference=_reference(p.key),
-                    at=now,
-                )
+            new = [
+                {"key": p.key, "phone": p.phone, "payee": p.payee, "amount": p.amount,
+                 "reference": _reference(p.key), "at": now}
                 for p in payouts
                 if p.key not in known
-            )
+            ]  # fmt: skip
+            if new:  # rows, not objects: a chunk is one executemany
+                session.execute(insert(PaymentOutbox.__table__), new)
         return {p.key: Outcome("paid", p.key, _reference(p.key)) for p in payouts}
 
     def lookup(self, keys: list[str]) -> dict[str, Outcome]:

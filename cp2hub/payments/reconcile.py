@@ -14,8 +14,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import String, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import masked_phone
@@ -25,7 +26,7 @@ from cp2hub.claims import failed_payment_text
 from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
 from cp2hub.payments import audit
 from cp2hub.payments.audit import PROVIDER_ACTOR, Actor
-from cp2hub.sms import SmsFailed, SmsGateway
+from cp2hub.sms import SmsGateway
 
 log = logging.getLogger(__name__)
 
@@ -62,51 +63,105 @@ def settle_paid_many(
     paid: list[tuple[str, str, str | None]],
     sms: SmsGateway | None,
     now: dt.datetime,
+    found: list[PaidRow] | None = None,
 ) -> None:
     """Payments (id, reference, provider's id) paid: each payment, its claim marked paid
     (stamped for the feed, so the claim reaches its owner's devices), the paid SMS. In a
-    few statements for the many: the national batch settles 100,000 of them."""
-    ids = [key for key, _ref, _pid in paid]
+    few statements for the many: the national batch settles 100,000 of them. `found`:
+    the payments' `paid_rows`, when the caller has read them already (under its lock)."""
+    if not paid:
+        return
     session.execute(
-        update(Payment),
-        [
-            {"id": key, "status": "paid", "reference": ref, "provider_id": pid, "settled_at": now}
-            for key, ref, pid in paid
-        ],
+        _PAY,
+        [{"key": key, "ref": ref, "pid": pid, "now": now} for key, ref, pid in paid],
     )
-    rows = session.execute(
-        select(
-            Payment.id,
-            Payment.claim_id,
-            Payment.amount,
-            Professional.phone,
-            (Series.exam + " " + cast(Series.year, String)).label("series"),
-        )
-        .join(Claim, Claim.id == Payment.claim_id)
-        .join(Professional, Professional.id == Claim.professional_id)
-        .join(Series, Series.id == Claim.series_id)
-        .where(Payment.id.in_(ids))
-    ).all()
+    rows = found if found is not None else paid_rows(session, [key for key, _r, _p in paid])
     references = {key: ref for key, ref, _pid in paid}
-    first = feed.reserve(session, len(rows)) if rows else 0
+    rows = [row for row in rows if row.id in references and row.officer is not None]
+    if not rows:
+        return
+    first = feed.reserve(session, len(rows))
     session.execute(
-        update(Claim),
+        _CLAIM_PAID,
         [
             {
-                "id": claim_id, "status": "paid", "paid_amount": amount,
-                "paid_ref": references[key], "paid_at": now, "hlc": feed.clock.now(),
-                "origin": feed.HUB_ORIGIN, "seq": first + i,
+                "b_claim": row.claim_id, "b_amount": row.amount,
+                "b_ref": references[row.id], "b_now": now, "b_hlc": feed.clock.now(),
+                "b_origin": feed.HUB_ORIGIN, "b_seq": first + i,
             }
-            for i, (key, claim_id, amount, _phone, _name) in enumerate(rows)
+            for i, row in enumerate(rows)
         ],
     )  # fmt: skip
     if sms is None:
         return
-    for key, _claim_id, amount, phone, series_name in rows:
-        try:
-            sms.send(phone, paid_text(amount, series_name, references[key]))
-        except SmsFailed as exc:  # the payment stands; the officer sees it in My CP2
-            log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
+    failed = sms.send_many(
+        [(row.phone, paid_text(row.amount, row.series, references[row.id])) for row in rows]
+    )
+    for phone, exc in failed:  # the payment stands; the officer sees it in My CP2
+        log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
+
+
+class PaidRow(NamedTuple):
+    """What settling a payment paid needs of it, its claim and its officer."""
+
+    id: str
+    claim_id: str
+    amount: int
+    status: str
+    officer: str | None
+    """The claim's officer's id; None if the claim or its officer is gone."""
+    phone: str | None
+    series: str | None
+
+
+def paid_rows(session: Session, keys: list[str], lock: bool = False) -> list[PaidRow]:
+    """The payments `keys` with their claim's officer's phone and series (as people say
+    it), in one query; locked (the payments' rows) for the caller's transaction if asked."""
+    query = (
+        select(
+            Payment.id,
+            Payment.claim_id,
+            Payment.amount,
+            Payment.status,
+            Professional.id,
+            Professional.phone,
+            (Series.exam + " " + cast(Series.year, String)).label("series"),
+        )
+        .outerjoin(Claim, Claim.id == Payment.claim_id)
+        .outerjoin(Professional, Professional.id == Claim.professional_id)
+        .outerjoin(Series, Series.id == Claim.series_id)
+        .where(Payment.id.in_(keys))
+    )
+    if lock:
+        query = query.with_for_update(of=Payment)
+    return [PaidRow(*row) for row in session.execute(query)]
+
+
+_PAYMENTS = Payment.__table__.c
+_PAY = (  # built once: by primary key, an executemany of a chunk's payments
+    update(Payment.__table__)
+    .where(_PAYMENTS.id == bindparam("key"))
+    .values(
+        status="paid",
+        reference=bindparam("ref"),
+        provider_id=bindparam("pid"),
+        settled_at=bindparam("now"),
+    )
+)
+_CLAIMS = Claim.__table__.c
+_CLAIM_PAID = (
+    update(Claim.__table__)
+    .where(_CLAIMS.id == bindparam("b_claim"))
+    .values(
+        status="paid",
+        paid_amount=bindparam("b_amount"),
+        paid_ref=bindparam("b_ref"),
+        paid_at=bindparam("b_now"),
+        hlc=bindparam("b_hlc"),
+        origin=bindparam("b_origin"),
+        seq=bindparam("b_seq"),
+    )
+)
 
 
 def settle_failed(session: Session, payment: Payment, reason: str) -> None:
