@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from cp2hub.db import Database
 from cp2hub.models import PaymentOutbox
+from cp2hub.payments import arrays
 from cp2hub.payments.payouts import Outcome, PaymentBackend, PaymentsNotConfigured, Payout
 from cp2hub.settings import Settings
 
@@ -38,7 +39,9 @@ class OutboxPayments:
         with self.db.write() as session:
             known = set(
                 session.scalars(
-                    select(PaymentOutbox.key).where(PaymentOutbox.key.in_([p.key for p in payouts]))
+                    select(PaymentOutbox.key).where(
+                        arrays.among(session, PaymentOutbox.key, [p.key for p in payouts])
+                    )
                 )
             )
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -48,8 +51,7 @@ class OutboxPayments:
                 for p in payouts
                 if p.key not in known
             ]  # fmt: skip
-            if new:  # rows, not objects: a chunk is one executemany
-                session.execute(insert(PaymentOutbox.__table__), new)
+            arrays.insert_rows(session, PaymentOutbox.__table__, new)
         return {p.key: Outcome("paid", p.key, _reference(p.key)) for p in payouts}
 
     def lookup(self, keys: list[str]) -> dict[str, Outcome]:

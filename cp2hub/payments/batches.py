@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.completeness import full_name
@@ -31,7 +31,7 @@ from cp2hub.models import (
     Series,
     Station,
 )
-from cp2hub.payments import audit
+from cp2hub.payments import arrays, audit
 from cp2hub.payments.audit import Actor
 
 BANK = "bank"
@@ -131,8 +131,9 @@ def prepare(session: Session, series_code: str, county_code: str | None, actor: 
         )
     )
     session.flush()
-    session.execute(  # the table, not the class: one executemany, whatever the rows hold
-        insert(Payment.__table__),
+    arrays.insert_rows(
+        session,
+        Payment.__table__,
         [
             {
                 "id": str(uuid.uuid4()),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import String, bindparam, cast, select, update
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import masked_phone
@@ -24,7 +24,7 @@ from cp2hub import feed
 from cp2hub.auth import utcnow
 from cp2hub.claims import failed_payment_text
 from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
-from cp2hub.payments import audit
+from cp2hub.payments import arrays, audit
 from cp2hub.payments.audit import PROVIDER_ACTOR, Actor
 from cp2hub.sms import SmsGateway
 
@@ -71,26 +71,27 @@ def settle_paid_many(
     the payments' `paid_rows`, when the caller has read them already (under its lock)."""
     if not paid:
         return
-    session.execute(
-        _PAY,
-        [{"key": key, "ref": ref, "pid": pid, "now": now} for key, ref, pid in paid],
-    )
+    arrays.update_by_key(
+        session, Payment.__table__, "id",
+        [{"id": key, "reference": ref, "provider_id": pid} for key, ref, pid in paid],
+        same={"status": "paid", "settled_at": now},
+    )  # fmt: skip
     rows = found if found is not None else paid_rows(session, [key for key, _r, _p in paid])
     references = {key: ref for key, ref, _pid in paid}
     rows = [row for row in rows if row.id in references and row.officer is not None]
     if not rows:
         return
     first = feed.reserve(session, len(rows))
-    session.execute(
-        _CLAIM_PAID,
+    arrays.update_by_key(
+        session, Claim.__table__, "id",
         [
             {
-                "b_claim": row.claim_id, "b_amount": row.amount,
-                "b_ref": references[row.id], "b_now": now, "b_hlc": feed.clock.now(),
-                "b_origin": feed.HUB_ORIGIN, "b_seq": first + i,
+                "id": row.claim_id, "paid_amount": row.amount, "paid_ref": references[row.id],
+                "hlc": feed.clock.now(), "seq": first + i,
             }
             for i, row in enumerate(rows)
         ],
+        same={"status": "paid", "paid_at": now, "origin": feed.HUB_ORIGIN},
     )  # fmt: skip
     if sms is None:
         return
@@ -130,38 +131,11 @@ def paid_rows(session: Session, keys: list[str], lock: bool = False) -> list[Pai
         .outerjoin(Claim, Claim.id == Payment.claim_id)
         .outerjoin(Professional, Professional.id == Claim.professional_id)
         .outerjoin(Series, Series.id == Claim.series_id)
-        .where(Payment.id.in_(keys))
+        .where(arrays.among(session, Payment.id, keys))
     )
     if lock:
         query = query.with_for_update(of=Payment)
     return [PaidRow(*row) for row in session.execute(query)]
-
-
-_PAYMENTS = Payment.__table__.c
-_PAY = (  # built once: by primary key, an executemany of a chunk's payments
-    update(Payment.__table__)
-    .where(_PAYMENTS.id == bindparam("key"))
-    .values(
-        status="paid",
-        reference=bindparam("ref"),
-        provider_id=bindparam("pid"),
-        settled_at=bindparam("now"),
-    )
-)
-_CLAIMS = Claim.__table__.c
-_CLAIM_PAID = (
-    update(Claim.__table__)
-    .where(_CLAIMS.id == bindparam("b_claim"))
-    .values(
-        status="paid",
-        paid_amount=bindparam("b_amount"),
-        paid_ref=bindparam("b_ref"),
-        paid_at=bindparam("b_now"),
-        hlc=bindparam("b_hlc"),
-        origin=bindparam("b_origin"),
-        seq=bindparam("b_seq"),
-    )
-)
 
 
 def settle_failed(session: Session, payment: Payment, reason: str) -> None:

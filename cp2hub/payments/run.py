@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from cp2hub.auth import utcnow
 from cp2hub.db import Database
 from cp2hub.models import Claim, Payment, Series
-from cp2hub.payments import audit
+from cp2hub.payments import arrays, audit
 from cp2hub.payments.audit import Actor
 from cp2hub.payments.batches import BatchRefused, find
 from cp2hub.payments.payouts import Outcome, PaymentBackend, Payout
@@ -135,7 +135,7 @@ def _take(
         if keys:  # one statement for the many, not an UPDATE each
             session.execute(
                 update(Payment.__table__)
-                .where(Payment.id.in_(keys))
+                .where(arrays.among(session, Payment.id, keys))
                 .values(status=status, sent_at=now)
             )
     for _key, amount in filed:
