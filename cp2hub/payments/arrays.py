@@ -4,11 +4,12 @@ A payment run writes every row of a chunk the same way (the payments paid, their
 claims marked paid, the outbox's records). psycopg's pipelined executemany still has
 the server plan and run one statement per row, and an `IN (...)` of 1,000 keys is a
 query text of 1,000 placeholders that psycopg parses afresh each time. Sent as arrays
-and unnested by the server (`UPDATE ... FROM unnest(...)`, `INSERT ... SELECT * FROM
-unnest(...)`, `= ANY(...)`), a chunk is one statement with one parameter a column:
-measured on 20,000 rows, inserts took half the time and updates two thirds. SQLite,
-in-process, has no round trips to save: there the same calls are plain executemany
-and `IN`.
+and unnested by the server (`UPDATE ... FROM unnest(...)`, `= ANY(...)`), a chunk is
+one statement with one parameter a column: measured on 20,000 rows, updates took two
+thirds of the time. Inserts go by COPY in the session's transaction, faster still (a
+national batch's 100,000 payments: 7.3 s as one unnested insert, most of it psycopg
+quoting array elements in Python). SQLite, in-process, has no round trips to save:
+there the same calls are plain executemany and `IN`.
 """
 
 from __future__ import annotations
@@ -40,16 +41,14 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         session.execute(insert(table), list(rows))
         return
     names = list(rows[0])
-    dialect = session.get_bind().dialect
-    quote = dialect.identifier_preparer.quote
-    arrays = ", ".join(
-        f"CAST(:a{i} AS {table.c[name].type.compile(dialect)}[])" for i, name in enumerate(names)
-    )
+    quote = session.get_bind().dialect.identifier_preparer.quote
     into = f"{quote(table.name)} ({', '.join(quote(name) for name in names)})"
-    session.execute(
-        text(f"INSERT INTO {into} SELECT * FROM unnest({arrays})"),
-        {f"a{i}": [row[name] for row in rows] for i, name in enumerate(names)},
-    )
+    # COPY, in the session's transaction: psycopg writes the rows in C, the server
+    # takes them as one stream.
+    cursor = session.connection().connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY {into} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
 
 
 def update_by_key(

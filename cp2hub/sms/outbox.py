@@ -4,8 +4,9 @@ For development, tests and the demo (`cp2hub sms-outbox` lists them). It writes 
 the caller's transaction, so a message exists exactly when the change that sent it
 (a new account, a new password) was committed. A message's secret is stored masked,
 unless the hub runs in demo mode (`keep_secrets`), where reading it here is the point.
-Many messages at once (`send_many`) are one multi-row insert, not an object each: a
-national payment run tells 100,000 officers they were paid.
+Many messages at once (`send_many`) are rows, not an object each (on PostgreSQL one
+COPY, in the same transaction): a national payment run tells 100,000 officers they
+were paid.
 """
 
 from __future__ import annotations
@@ -30,8 +31,18 @@ class OutboxSms:
         self.session.add(SmsMessage(phone=phone, body=body, at=dt.datetime.now(), delivered=False))
 
     def send_many(self, messages: Sequence[tuple[str, str]]) -> list[tuple[str, SmsFailed]]:
-        if messages:
-            now = dt.datetime.now()
+        if not messages:
+            return []
+        now = dt.datetime.now()
+        if self.session.get_bind().dialect.name == "postgresql":
+            cursor = self.session.connection().connection.driver_connection.cursor()
+            with (
+                cursor,
+                cursor.copy("COPY sms_message (phone, body, at, delivered) FROM STDIN") as copy,
+            ):
+                for phone, text in messages:
+                    copy.write_row((phone, text, now, False))
+        else:
             self.session.execute(
                 insert(SmsMessage.__table__),
                 [{"phone": phone, "body": text, "at": now, "delivered": False}
