@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from cp2hub.db import Database
 from cp2hub.models import PaymentOutbox
+from cp2hub.payments import arrays
 from cp2hub.payments.payouts import Outcome, PaymentBackend, PaymentsNotConfigured, Payout
 from cp2hub.settings import Settings
 
@@ -38,22 +39,19 @@ class OutboxPayments:
         with self.db.write() as session:
             known = set(
                 session.scalars(
-                    select(PaymentOutbox.key).where(PaymentOutbox.key.in_([p.key for p in payouts]))
+                    select(PaymentOutbox.key).where(
+                        arrays.among(session, PaymentOutbox.key, [p.key for p in payouts])
+                    )
                 )
             )
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            session.add_all(
-                PaymentOutbox(
-                    key=p.key,
-                    phone=p.phone,
-                    payee=p.payee,
-                    amount=p.amount,
-                    reference=_reference(p.key),
-                    at=now,
-                )
+            new = [
+                {"key": p.key, "phone": p.phone, "payee": p.payee, "amount": p.amount,
+                 "reference": _reference(p.key), "at": now}
                 for p in payouts
                 if p.key not in known
-            )
+            ]  # fmt: skip
+            arrays.insert_rows(session, PaymentOutbox.__table__, new)
         return {p.key: Outcome("paid", p.key, _reference(p.key)) for p in payouts}
 
     def lookup(self, keys: list[str]) -> dict[str, Outcome]:

@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.completeness import full_name
@@ -31,7 +31,7 @@ from cp2hub.models import (
     Series,
     Station,
 )
-from cp2hub.payments import audit
+from cp2hub.payments import arrays, audit
 from cp2hub.payments.audit import Actor
 
 BANK = "bank"
@@ -82,7 +82,7 @@ def prepare(session: Session, series_code: str, county_code: str | None, actor: 
     series = _series(session, series_code)
     county = _county(session, county_code) if county_code else None
     counties = _officer_counties(session, series.id)
-    held = select(Payment.live_claim_id).where(Payment.live_claim_id.is_not(None))
+    held = select(Payment.live_claim_id).where(Payment.live_claim_id == Claim.id).exists()
     rows = session.execute(
         select(
             Claim.id,
@@ -103,7 +103,7 @@ def prepare(session: Session, series_code: str, county_code: str | None, actor: 
             Claim.status == "payable",
             Claim.deleted.is_(False),
             Claim.amount > 0,
-            Claim.id.not_in(held),
+            ~held,
         )
         .order_by(Claim.id)
     ).all()
@@ -131,8 +131,9 @@ def prepare(session: Session, series_code: str, county_code: str | None, actor: 
         )
     )
     session.flush()
-    session.execute(
-        insert(Payment),
+    arrays.insert_rows(
+        session,
+        Payment.__table__,
         [
             {
                 "id": str(uuid.uuid4()),

@@ -14,8 +14,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import masked_phone
@@ -23,9 +24,9 @@ from cp2hub import feed
 from cp2hub.auth import utcnow
 from cp2hub.claims import failed_payment_text
 from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
-from cp2hub.payments import audit
+from cp2hub.payments import arrays, audit
 from cp2hub.payments.audit import PROVIDER_ACTOR, Actor
-from cp2hub.sms import SmsFailed, SmsGateway
+from cp2hub.sms import SmsGateway
 
 log = logging.getLogger(__name__)
 
@@ -62,51 +63,79 @@ def settle_paid_many(
     paid: list[tuple[str, str, str | None]],
     sms: SmsGateway | None,
     now: dt.datetime,
+    found: list[PaidRow] | None = None,
 ) -> None:
     """Payments (id, reference, provider's id) paid: each payment, its claim marked paid
     (stamped for the feed, so the claim reaches its owner's devices), the paid SMS. In a
-    few statements for the many: the national batch settles 100,000 of them."""
-    ids = [key for key, _ref, _pid in paid]
-    session.execute(
-        update(Payment),
+    few statements for the many: the national batch settles 100,000 of them. `found`:
+    the payments' `paid_rows`, when the caller has read them already (under its lock)."""
+    if not paid:
+        return
+    arrays.update_by_key(
+        session, Payment.__table__, "id",
+        [{"id": key, "reference": ref, "provider_id": pid} for key, ref, pid in paid],
+        same={"status": "paid", "settled_at": now},
+    )  # fmt: skip
+    rows = found if found is not None else paid_rows(session, [key for key, _r, _p in paid])
+    references = {key: ref for key, ref, _pid in paid}
+    rows = [row for row in rows if row.id in references and row.officer is not None]
+    if not rows:
+        return
+    first = feed.reserve(session, len(rows))
+    arrays.update_by_key(
+        session, Claim.__table__, "id",
         [
-            {"id": key, "status": "paid", "reference": ref, "provider_id": pid, "settled_at": now}
-            for key, ref, pid in paid
+            {
+                "id": row.claim_id, "paid_amount": row.amount, "paid_ref": references[row.id],
+                "hlc": feed.clock.now(), "seq": first + i,
+            }
+            for i, row in enumerate(rows)
         ],
+        same={"status": "paid", "paid_at": now, "origin": feed.HUB_ORIGIN},
+    )  # fmt: skip
+    if sms is None:
+        return
+    failed = sms.send_many(
+        [(row.phone, paid_text(row.amount, row.series, references[row.id])) for row in rows]
     )
-    rows = session.execute(
+    for phone, exc in failed:  # the payment stands; the officer sees it in My CP2
+        log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
+
+
+class PaidRow(NamedTuple):
+    """What settling a payment paid needs of it, its claim and its officer."""
+
+    id: str
+    claim_id: str
+    amount: int
+    status: str
+    officer: str | None
+    """The claim's officer's id; None if the claim or its officer is gone."""
+    phone: str | None
+    series: str | None
+
+
+def paid_rows(session: Session, keys: list[str], lock: bool = False) -> list[PaidRow]:
+    """The payments `keys` with their claim's officer's phone and series (as people say
+    it), in one query; locked (the payments' rows) for the caller's transaction if asked."""
+    query = (
         select(
             Payment.id,
             Payment.claim_id,
             Payment.amount,
+            Payment.status,
+            Professional.id,
             Professional.phone,
             (Series.exam + " " + cast(Series.year, String)).label("series"),
         )
-        .join(Claim, Claim.id == Payment.claim_id)
-        .join(Professional, Professional.id == Claim.professional_id)
-        .join(Series, Series.id == Claim.series_id)
-        .where(Payment.id.in_(ids))
-    ).all()
-    references = {key: ref for key, ref, _pid in paid}
-    first = feed.reserve(session, len(rows)) if rows else 0
-    session.execute(
-        update(Claim),
-        [
-            {
-                "id": claim_id, "status": "paid", "paid_amount": amount,
-                "paid_ref": references[key], "paid_at": now, "hlc": feed.clock.now(),
-                "origin": feed.HUB_ORIGIN, "seq": first + i,
-            }
-            for i, (key, claim_id, amount, _phone, _name) in enumerate(rows)
-        ],
-    )  # fmt: skip
-    if sms is None:
-        return
-    for key, _claim_id, amount, phone, series_name in rows:
-        try:
-            sms.send(phone, paid_text(amount, series_name, references[key]))
-        except SmsFailed as exc:  # the payment stands; the officer sees it in My CP2
-            log.warning("the paid SMS to %s could not go: %s", masked_phone(phone), exc.message)
+        .outerjoin(Claim, Claim.id == Payment.claim_id)
+        .outerjoin(Professional, Professional.id == Claim.professional_id)
+        .outerjoin(Series, Series.id == Claim.series_id)
+        .where(arrays.among(session, Payment.id, keys))
+    )
+    if lock:
+        query = query.with_for_update(of=Payment)
+    return [PaidRow(*row) for row in session.execute(query)]
 
 
 def settle_failed(session: Session, payment: Payment, reason: str) -> None:

@@ -16,17 +16,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from cp2hub.auth import utcnow
 from cp2hub.db import Database
 from cp2hub.models import Claim, Payment, Series
-from cp2hub.payments import audit
+from cp2hub.payments import arrays, audit
 from cp2hub.payments.audit import Actor
 from cp2hub.payments.batches import BatchRefused, find
 from cp2hub.payments.payouts import Outcome, PaymentBackend, Payout
-from cp2hub.payments.reconcile import SmsFactory, settle_failed, settle_paid_many
+from cp2hub.payments.reconcile import SmsFactory, paid_rows, settle_failed, settle_paid_many
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -93,47 +93,61 @@ def run_batch(
 
 def _take(
     session: Session, batch_id: str, actor: Actor, after: str, chunk: int, summary: RunSummary
-) -> tuple[str, list[Payment]] | None:
+) -> tuple[str, list[_Sending]] | None:
     """The next chunk of queued payments (by id, after `after`): held, filed or marked
-    sending in this transaction. None when none is left."""
+    sending in this transaction. None when none is left. Rows, not objects: a few
+    statements for the chunk."""
     rows = session.execute(
-        select(Payment, Claim.status, Claim.amount, Claim.deleted)
+        select(
+            Payment.id, Payment.amount, Payment.method, Payment.phone, Payment.payee,
+            Claim.status, Claim.amount, Claim.deleted,
+        )
         .outerjoin(Claim, Claim.id == Payment.claim_id)
         .where(Payment.batch_id == batch_id, Payment.status == "queued", Payment.id > after)
         .order_by(Payment.id)
         .limit(chunk)
         .with_for_update(of=Payment)
-    ).all()
+    ).all()  # fmt: skip
     if not rows:
         return None
     now = utcnow()
     held, filed, sending = [], [], []
-    for payment, claim_status, claim_amount, deleted in rows:
-        reason = _why_held(payment, claim_status, claim_amount, deleted)
+    for key, amount, method, phone, payee, claim_status, claim_amount, deleted in rows:
+        reason = _why_held(amount, claim_status, claim_amount, deleted)
         if reason:
-            payment.status, payment.reason, payment.live_claim_id = "held", reason, None
-            payment.settled_at = now
-            held.append(payment)
+            held.append((key, amount, reason))
+        elif method == "bank":
+            filed.append((key, amount))
         else:
-            (filed if payment.method == "bank" else sending).append(payment)
-    for group, status in ((filed, "filed"), (sending, "sending")):
-        if group:  # one statement for the many, not an UPDATE each
-            session.execute(
-                update(Payment)
-                .where(Payment.id.in_([p.id for p in group]))
-                .values(status=status, sent_at=now)
-                .execution_options(synchronize_session=False)
-            )
-    for payment in filed:
-        summary.add("filed", payment.amount)
+            sending.append(_Sending(key, amount, phone or "", payee))
     if held:
-        for payment in held:
-            summary.add("held", payment.amount)
+        session.execute(
+            _HOLD, [{"key": key, "why": reason, "now": now} for key, _a, reason in held]
+        )
+        for _key, amount, _reason in held:
+            summary.add("held", amount)
         audit.record(
-            session, actor, "held", batch_id, "; ".join(sorted({p.reason for p in held}))[:2000],
-            count=len(held), amount=sum(p.amount for p in held),
+            session, actor, "held", batch_id,
+            "; ".join(sorted({reason for _k, _a, reason in held}))[:2000],
+            count=len(held), amount=sum(amount for _k, amount, _r in held),
         )  # fmt: skip
-    return rows[-1][0].id, [_Sending(p.id, p.amount, p.phone or "", p.payee) for p in sending]
+    for keys, status in (([k for k, _a in filed], "filed"), ([p.id for p in sending], "sending")):
+        if keys:  # one statement for the many, not an UPDATE each
+            session.execute(
+                update(Payment.__table__)
+                .where(arrays.among(session, Payment.id, keys))
+                .values(status=status, sent_at=now)
+            )
+    for _key, amount in filed:
+        summary.add("filed", amount)
+    return rows[-1][0], sending
+
+
+_HOLD = (  # the claim no longer payable as approved: nothing is sent, the claim is free
+    update(Payment.__table__)
+    .where(Payment.id == bindparam("key"))
+    .values(status="held", reason=bindparam("why"), live_claim_id=None, settled_at=bindparam("now"))
+)
 
 
 @dataclass(frozen=True)
@@ -144,14 +158,14 @@ class _Sending:
     payee: str
 
 
-def _why_held(payment: Payment, status: str | None, amount: int | None, deleted) -> str | None:
+def _why_held(approved: int, status: str | None, amount: int | None, deleted) -> str | None:
     if status is None or deleted:
         return "The claim no longer exists (the officer is no longer deployed in the series)."
     if status != "payable":
         return f"The claim became {status} after the batch was approved."
-    if amount != payment.amount:
+    if amount != approved:
         return (
-            f"The claim changed after the batch was approved (KSh {payment.amount:,} "
+            f"The claim changed after the batch was approved (KSh {approved:,} "
             f"approved, KSh {amount:,} now): it goes in a new batch."
         )
     return None
@@ -164,7 +178,7 @@ def _send(
     backend: PaymentBackend,
     sms: SmsFactory | None,
     series_name: str,
-    payments: list[Payment],
+    payments: list[_Sending] | list[Payment],
     summary: RunSummary,
 ) -> None:
     payouts = [Payout(p.id, p.amount, p.phone or "", p.payee, series_name) for p in payments]
@@ -214,24 +228,20 @@ def _record(
     answer stays "sending" (in doubt). Set-based: a chunk of 1,000 is a few statements."""
     with db.write() as session:
         gateway = sms(session) if sms else None
-        rows = session.execute(
-            select(Payment.id, Payment.claim_id, Payment.amount, Payment.status)
-            .where(Payment.id.in_(keys))
-            .with_for_update()
-        ).all()
+        rows = paid_rows(session, keys, lock=True)
         now = utcnow()
         paid, sent, unsent, failed = [], [], [], []
-        for key, _claim_id, amount, status in rows:
-            outcome = outcomes.get(key)
-            if status != "sending":
+        for row in rows:
+            outcome = outcomes.get(row.id)
+            if row.status != "sending":
                 continue  # a callback settled it meanwhile
             if outcome is None:
-                summary.add("sending", amount)
+                summary.add("sending", row.amount)
                 continue
             kind = outcome.status
-            summary.add({"unsent": "queued"}.get(kind, kind), amount)
+            summary.add({"unsent": "queued"}.get(kind, kind), row.amount)
             {"paid": paid, "sent": sent, "unsent": unsent, "failed": failed}[kind].append(
-                (key, outcome)
+                (row.id, outcome)
             )
         if paid:
             settle_paid_many(
@@ -239,6 +249,7 @@ def _record(
                 [(key, o.reference or key, o.provider_id) for key, o in paid],
                 gateway,
                 now,
+                found=rows,
             )
         if sent:
             session.execute(
@@ -256,7 +267,7 @@ def _record(
             payment = session.get(Payment, key)
             payment.provider_id = outcome.provider_id or payment.provider_id
             settle_failed(session, payment, outcome.reason or "The provider refused it.")
-        amounts = {key: amount for key, _c, amount, _s in rows}
+        amounts = {row.id: row.amount for row in rows}
         for action, group in (
             ("paid", paid),
             ("sent", sent),

@@ -9,10 +9,12 @@ gateway counts what it sends and fails to send (`cp2hub.metrics`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
+from cp2hub import metrics
 from cp2hub.metrics import CountedSms
 from cp2hub.settings import Settings
 from cp2hub.sms.africastalking import AfricasTalkingSms, SmsNotConfigured
@@ -26,6 +28,15 @@ BACKENDS = ("outbox", "africastalking")
 
 class _Outbox(CountedSms, OutboxSms):
     backend = "outbox"
+
+    def send_many(self, messages: Sequence[tuple[str, str]]) -> list[tuple[str, SmsFailed]]:
+        # Counted here: the outbox writes them in one statement, not through `send`.
+        failed = super().send_many(messages)
+        if metrics.counting:
+            metrics.SMS.labels(self.backend, "sent").inc(len(messages) - len(failed))
+            if failed:
+                metrics.SMS.labels(self.backend, "failed").inc(len(failed))
+        return failed
 
 
 class _AfricasTalking(CountedSms, AfricasTalkingSms):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import requests
@@ -79,6 +80,17 @@ class AfricasTalkingSms:
         except ValueError as exc:  # the SDK's own check of the number
             raise SmsFailed(f"The SMS provider cannot send to {to}.") from exc
         _check(answer, to, secret)
+
+    def send_many(self, messages: Sequence[tuple[str, str]]) -> list[tuple[str, SmsFailed]]:
+        """Each text is its own request, as `send` makes it (the texts differ, and each
+        recipient's refusal is told apart)."""
+        failed = []
+        for phone, text in messages:
+            try:
+                self.send(phone, text)
+            except SmsFailed as exc:
+                failed.append((phone, exc))
+        return failed
 
 
 def _check(answer: Any, to: str, secret: str | None) -> None:

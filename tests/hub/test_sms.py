@@ -177,6 +177,51 @@ def test_the_outbox_writes_in_the_callers_transaction(hub_database):
         assert sent(session, phone="254700000000") == []
 
 
+def test_many_messages_through_africas_talking_go_one_request_each(provider, monkeypatch):
+    """`send_many` keeps what `send` does for each text; a refusal is returned, not raised,
+    and the other texts still go."""
+    replies = iter([answer_for(), answer_for(403, "InvalidPhoneNumber", "+254700000002")])
+    provider.reply = None
+    real_post = provider.post
+
+    def post(url, headers, params, data, timeout):
+        provider.reply = FakeResponse(201, next(replies))
+        return real_post(url, headers, params, data, timeout)
+
+    monkeypatch.setattr("africastalking.Service.requests.post", post)
+    failed = adapter().send_many([("254712345678", "paid one"), ("254700000002", "paid two")])
+    assert [(c["data"]["to"], c["data"]["message"]) for c in provider.calls] == [
+        ("+254712345678", "paid one"),
+        ("+254700000002", "paid two"),
+    ]
+    ((phone, exc),) = failed
+    assert phone == "254700000002" and "cannot deliver to this number" in exc.message
+
+
+def test_many_messages_in_the_outbox_are_written_in_the_callers_transaction_and_counted(
+    hub_database,
+):
+    from cp2hub import metrics
+
+    sent_count = metrics.SMS.labels("outbox", "sent")
+    before = sent_count._value.get()
+    settings = Settings(database_url=hub_database.url)
+    with hub_database.write() as session:
+        assert (
+            gateway(settings, session).send_many([("254712345678", "a"), ("254712345679", "b")])
+            == []
+        )
+    with pytest.raises(RuntimeError), hub_database.write() as session:
+        gateway(settings, session).send_many([("254712345678", "rolled back")])
+        raise RuntimeError("the payments it told of were not recorded")
+    with hub_database.read() as session:
+        assert [(s.phone, s.body) for s in sent(session)] == [
+            ("254712345678", "a"),
+            ("254712345679", "b"),
+        ]
+    assert sent_count._value.get() == before + 3
+
+
 def test_registration_through_africas_talking_end_to_end(provider, hub_database):
     with portal_app(hub_database) as client:
         client.app.state.sms = lambda session: adapter()
