@@ -174,7 +174,13 @@ def apply_notice(
 
 def _mismatch(notice: Notice, payment: Payment) -> str | None:
     """Why a result cannot be this payment's, or None. A result that says paid must name
-    the amount and the number the payment was sent for; a failure, if it names them."""
+    the amount and the number the payment was sent for; a failure, if it names them. Found
+    by our key, it must not name another transaction than the one the provider gave us."""
+    if notice.provider_id and payment.provider_id and notice.provider_id != payment.provider_id:
+        return (
+            f"the result names transaction {notice.provider_id}, the payment is "
+            f"{payment.provider_id}"
+        )
     if notice.amount is None and notice.paid:
         return "the result gives no amount in KSh"
     if notice.amount is not None and notice.amount != payment.amount:

@@ -226,3 +226,15 @@ def test_a_result_for_another_amount_or_number_settles_nothing(client, world, ex
     answer = client.post("/payments/callback", json=right, headers={"X-Callback-Key": KEY})
     assert answer.json() == {"status": "paid"}
     assert world.claim(cid).paid_amount == 1650
+
+
+def test_a_result_naming_another_transaction_settles_nothing(client, world):
+    cid, payment = sent_payment(client, world)
+    assert payment.provider_id == "ATPid_1_0"
+    body = notice(payment.id, destination="+" + payment.phone, transactionId="ATPid_9_9")
+    answer = client.post("/payments/callback", json=body, headers={"X-Callback-Key": KEY})
+    assert answer.json() == {"status": "mismatch"}
+    assert_nothing_settled(world, cid, payment)
+    assert refused_lines(world) == [
+        "the result names transaction ATPid_9_9, the payment is ATPid_1_0"
+    ]
