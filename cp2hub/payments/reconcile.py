@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 SETTLED = ("paid", "failed", "held", "cancelled")
 IN_FLIGHT = ("sending", "sent", "filed")
+MOBILE_IN_FLIGHT = ("sending", "sent")
+"""What a provider's callback may settle: an M-Pesa payment sent or being sent. A bank
+payment is settled by the bank's confirmation of its transfer file, never by a callback."""
 SmsFactory = Callable[[Session], SmsGateway]
 
 
@@ -151,6 +154,8 @@ def apply_notice(
             )  # fmt: skip
         return "unchanged"
     problem = _mismatch(notice, payment)
+    if payment.method != "mpesa" or payment.status not in MOBILE_IN_FLIGHT:
+        problem = f"the payment is a {payment.method} payment, {payment.status}"
     if problem:
         log.warning("a payment result for payment %s refused: %s", payment.id[:8], problem)
         audit.record(

@@ -238,3 +238,21 @@ def test_a_result_naming_another_transaction_settles_nothing(client, world):
     assert refused_lines(world) == [
         "the result names transaction ATPid_9_9, the payment is ATPid_1_0"
     ]
+
+
+def test_a_mobile_result_never_settles_a_bank_payment(client, world):
+    cid = world.officer(2200, bank=True)
+    maker = Api(client).as_user("254711000015")
+    batch = maker.post("/admin/payments/batches", {"series": "KCSE-2026"}).json()
+    Api(client).as_user("254711000016").post(f"/admin/payments/batches/{batch['id']}/approve")
+    assert maker.post(f"/admin/payments/batches/{batch['id']}/run").json()["counts"] == {"filed": 1}
+    (payment,) = world.payments(batch["id"])
+    with world.db.read() as s:
+        phone = s.get(m.Professional, world.claim(cid).professional_id).mpesa_phone
+    for status in ("Success", "Failed"):
+        body = notice(payment.id, status, destination="+" + phone, value="KES 2200.0000")
+        answer = client.post("/payments/callback", json=body, headers={"X-Callback-Key": KEY})
+        assert answer.json() == {"status": "mismatch"}
+    (now,) = world.payments(batch["id"])
+    assert (now.status, world.claim(cid).status) == ("filed", "payable")
+    assert refused_lines(world) == ["the payment is a bank payment, filed"] * 2
