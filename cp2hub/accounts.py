@@ -232,6 +232,25 @@ def change_own_password(
     return "Your password was changed. Use the new one the next time you sign in."
 
 
+def confirm_own_password(
+    db: Database, principal: Principal, password: str, settings: Settings
+) -> None:
+    """The caller's current password, asked again before what a stolen session must not
+    do (change where payments go). Raises WrongPassword or AccountLocked; a wrong one
+    counts towards the lockout, so it is committed either way."""
+    failure: HubError | None = None
+    with db.write() as session:
+        user = session.get(AppUser, principal.user_id)
+        try:
+            credentials.check(
+                user, password, settings, utcnow(), "Your current password is not correct."
+            )
+        except (credentials.WrongPassword, credentials.AccountLocked) as exc:
+            failure = exc
+    if failure is not None:
+        raise failure
+
+
 def password_problem(new: str, old: str, phone: str) -> str | None:
     if len(new) < MIN_PASSWORD_LENGTH:
         return f"The new password must have at least {MIN_PASSWORD_LENGTH} characters."

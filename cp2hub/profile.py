@@ -33,6 +33,7 @@ from cp2hub.auth import Principal
 from cp2hub.db import Database
 from cp2hub.errors import Forbidden, HubError
 from cp2hub.models import County, Professional, Qualification, SubCounty, WorkExperience
+from cp2hub.payment_alerts import PaymentAlerts
 from cp2hub.scope import scope_of
 
 
@@ -112,9 +113,15 @@ def load(session: Session, principal: Principal) -> OwnProfile:
     )
 
 
-def save_personal(db: Database, principal: Principal, values: dict[str, Any]) -> list[str]:
+def save_personal(
+    db: Database,
+    principal: Principal,
+    values: dict[str, Any],
+    alerts: PaymentAlerts | None = None,
+) -> list[str]:
     """Save the personal, work-place and payment fields given (the others kept); returns
-    the names of the fields changed. ProfileProblem names a bad value."""
+    the names of the fields changed. ProfileProblem names a bad value. `alerts` tells the
+    owner by SMS when payment details changed."""
     pid = professional_id(principal)
     with db.read() as session:
         person = session.get(Professional, pid)
@@ -124,7 +131,7 @@ def save_personal(db: Database, principal: Principal, values: dict[str, Any]) ->
     changed = [name for name in PERSONAL_FIELDS if clean[name] != current[name]]
     if changed:
         row.update({name: _wire(clean[name]) for name in changed})
-        _apply(db, principal, "professional", row, changed)
+        _apply(db, principal, "professional", row, changed, alerts)
     return changed
 
 
@@ -176,11 +183,18 @@ def _save_owned(db: Database, principal: Principal, model, item_id, fields) -> N
     _apply(db, principal, model.__tablename__, row, list(fields))
 
 
-def _apply(db: Database, principal: Principal, table: str, row: dict, fields: list[str]) -> None:
+def _apply(
+    db: Database,
+    principal: Principal,
+    table: str,
+    row: dict,
+    fields: list[str],
+    alerts: PaymentAlerts | None = None,
+) -> None:
     row = {**row, "hlc": feed.clock.now(), "origin": principal.device_id}
     row.pop("seq", None)
     change = Change(key=str(uuid.uuid4()), table=table, row=row, fields=fields)
-    [answer] = push.apply_batch(db, principal, [change])
+    [answer] = push.apply_batch(db, principal, [change], alerts)
     if answer.outcome != "applied":
         raise ChangeRefused(answer.reason or "The hub did not save this change.")
 

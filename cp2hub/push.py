@@ -27,6 +27,7 @@ from cp2hub import metrics, privacy
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.models import MODEL_BY_TABLE, AppliedEntry, Base
+from cp2hub.payment_alerts import PaymentAlerts
 from cp2hub.push_context import CLOCK_SKEW_LIMIT_MS, Conflict, PushContext, Refused
 from cp2hub.rules import PREPARE, RULES
 from cp2hub.rules.authorship import stamp
@@ -83,22 +84,33 @@ class Push:
     changes: list[Change]
     rows: list[dict[str, Any] | Refusal] = field(default_factory=list)
     answered: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    payment_changed: list[str] = field(default_factory=list)
+    """Account phones whose payment details were changed now (`PushContext`)."""
 
     def __post_init__(self) -> None:
         if not self.rows:
             self.rows = [_checked(self.principal, c) for c in self.changes]
 
 
-def apply_batch(db: Database, principal: Principal, changes: list[Change]) -> list[Answer]:
+def apply_batch(
+    db: Database, principal: Principal, changes: list[Change], alerts: PaymentAlerts | None = None
+) -> list[Answer]:
     """Apply a batch in one transaction, together with the batches other devices push at
-    the same moment (`Database.grouped`); on an integrity error, entry by entry."""
+    the same moment (`Database.grouped`); on an integrity error, entry by entry. Once it
+    is committed, `alerts` tells the owners of payment details it changed."""
     push = Push(principal, scope_of(principal), changes)
     try:
         answers = db.grouped(_apply_pushes, weigh=_weight).submit(push)
     except IntegrityError:
         push.answered.clear()
-        answers = [_apply_alone(db, principal, change, push.answered) for change in changes]
+        push.payment_changed.clear()
+        answers = [
+            _apply_alone(db, principal, change, push.answered, push.payment_changed)
+            for change in changes
+        ]
     metrics.count_push(push.answered.values(), RULES)
+    if alerts is not None:
+        alerts.send(db, push.payment_changed)
     return answers
 
 
@@ -107,7 +119,12 @@ def _weight(push: Push) -> int:
 
 
 def _apply_alone(
-    db: Database, principal: Principal, change: Change, answered: dict, tries=3
+    db: Database,
+    principal: Principal,
+    change: Change,
+    answered: dict,
+    payment_changed: list[str],
+    tries=3,
 ) -> Answer:
     """One entry in its own transaction. An integrity error here is usually a race on
     PostgreSQL (a concurrent push inserted the same new row, or this very entry is being
@@ -122,6 +139,7 @@ def _apply_alone(
             error = exc
             continue
         answered.update(push.answered)
+        payment_changed += push.payment_changed
         return answer
     return _remember_refusal(db, principal, change, error, answered)
 
@@ -142,6 +160,7 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
     contexts = [PushContext(session, p.principal, p.scope) for p in pushes]
     for push in pushes:  # a group tried again starts its count again
         push.answered.clear()
+        push.payment_changed.clear()
     for ctx in contexts[1:]:  # what was loaded and written is shared; who asks is not
         ctx.cache, ctx.new_rows, ctx.promoted = (
             contexts[0].cache,
@@ -168,6 +187,8 @@ def _apply_pushes(session: Session, pushes: list[Push]) -> list[list[Answer]]:
             owner[change.key] = ctx.principal.device_id
             if obj is not None:
                 written.append((answer, obj))
+    for ctx, push in zip(contexts, pushes, strict=True):
+        push.payment_changed += ctx.payment_changed
     session.flush()  # stamps sequences on every ORM object written
     contexts[0].insert_new_rows()  # then the plain new rows, after them in the feed
     for answer, obj in written:

@@ -54,6 +54,9 @@ class PushContext:
     new_rows: dict[type[Base], dict[str, dict[str, Any]]] = field(default_factory=dict)
     """Plain new rows a rule asked for with `add_row`, by model and id."""
     promoted: dict[str, Base] = field(default_factory=dict)
+    payment_changed: list[str] = field(default_factory=list)
+    """The account phones of professionals whose payment details this push changed, one
+    per change, told by SMS once committed (`cp2hub.payment_alerts`)."""
 
     def add_row(self, model: type[Base], row: dict[str, Any]) -> dict[str, Any]:
         """A new row, inserted with the batch's other new rows in one statement after the

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     sms_backend: str = "outbox"  # or "africastalking" (cp2hub.sms)
     sms_short_code: str = "22262"
+    help_line: str = ""  # the number KNEC's SMS tell people to call; empty: "call KNEC at once"
     sms_username: str = ""  # Africa's Talking account, CP2HUB_SMS_USERNAME
     sms_api_key: str = ""  # CP2HUB_SMS_API_KEY
     sms_sender: str = ""  # approved sender id or short code; empty: the provider's default

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -186,7 +187,8 @@ async def _json(request: Request) -> dict[str, Any]:
 
 def _notice(data: dict[str, Any]) -> reconcile.Notice | None:
     """Africa's Talking's payment notification: `transactionId`, `status` (Success or
-    Failed), `providerRefId` (the M-Pesa receipt), `description`, and our metadata."""
+    Failed), `providerRefId` (the M-Pesa receipt), `description`, `value` ("KES 1650.0000":
+    what was paid), `destination` (the number it went to), and our metadata."""
     status = str(data.get("status") or "")
     if status not in ("Success", "Failed"):
         return None
@@ -198,4 +200,19 @@ def _notice(data: dict[str, Any]) -> reconcile.Notice | None:
         paid=status == "Success",
         reference=str(data.get("providerRefId") or "")[:64] or None,
         reason=str(data.get("description") or "")[:200] or None,
+        amount=_shillings(data.get("value")),
+        destination=str(data.get("destination") or "")[:16] or None,
     )
+
+
+def _shillings(value: object) -> Decimal | None:
+    """ "KES 1650.0000" as Decimal 1650; None for another currency or what is no amount
+    (a paid result without one is then refused: money is never taken on trust)."""
+    currency, _space, number = str(value or "").strip().partition(" ")
+    if currency != "KES":
+        return None
+    try:
+        amount = Decimal(number.strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None

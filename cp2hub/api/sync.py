@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Query
 from cp2desk.sync.protocol import MAX_PULL_PAGE, PullPage, PushRequest, PushResponse
 from cp2hub import feed, history
 from cp2hub.api.deps import DB, AppSettings, CurrentUser, check_protocol
+from cp2hub.api.gateway import Sms
+from cp2hub.payment_alerts import PaymentAlerts
 from cp2hub.pull import pull_page
 from cp2hub.push import apply_batch
 from cp2hub.scope import scope_of
@@ -21,7 +23,9 @@ router = APIRouter(prefix="/sync", tags=["sync"], dependencies=[Depends(check_pr
 
 
 @router.post("/push")
-def push(body: PushRequest, principal: CurrentUser, db: DB) -> PushResponse:
+def push(
+    body: PushRequest, principal: CurrentUser, db: DB, settings: AppSettings, sms: Sms
+) -> PushResponse:
     """Apply a batch and answer each change. A device that last pulled from another
     history (the hub was restored from backup) is answered nothing: it first re-offers what
     the restored hub lacks (`cp2desk.sync.restore`), then pushes its newer changes."""
@@ -32,7 +36,7 @@ def push(body: PushRequest, principal: CurrentUser, db: DB) -> PushResponse:
             extra={"event": "push_other_history", "history_id": body.history_id},
         )
         return PushResponse(answers=[], history_id=current)
-    answers = apply_batch(db, principal, body.changes)
+    answers = apply_batch(db, principal, body.changes, PaymentAlerts(sms, settings.help_line))
     counts = Counter(a.outcome for a in answers)
     summary = {outcome: counts[outcome] for outcome in ("applied", "conflict", "refused")}
     text = "push: %(applied)d applied, %(conflict)d conflicts, %(refused)d refused"

@@ -31,8 +31,9 @@ from cp2hub.errors import HubError
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/updates", tags=["updates"])
 
-FILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$"
-"""A file of the repository: a plain name, never a folder, `..` or a hidden file."""
+FILE_NAME = r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}"
+"""A file of the repository: a plain name, never a folder, `..` or a hidden file; the
+whole name (`fullmatch`: `$` would let a final newline through)."""
 FILE_PATTERN = re.compile(FILE_NAME)
 CACHING = {
     # Metadata says what is current: a proxy may keep it only if it asks again each time.
@@ -71,7 +72,7 @@ def update_file(
 def _file(root: Path, area: str, name: str) -> Path | None:
     """The file `name` directly inside `root/area`, or None: a name that is not a plain
     file name, or that resolves (through a link) anywhere else, is no file of ours."""
-    if not FILE_PATTERN.match(name):
+    if not FILE_PATTERN.fullmatch(name):
         return None
     folder = (root / area).resolve()
     path = (folder / name).resolve()

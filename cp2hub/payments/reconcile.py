@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import String, cast, select
@@ -32,18 +33,24 @@ log = logging.getLogger(__name__)
 
 SETTLED = ("paid", "failed", "held", "cancelled")
 IN_FLIGHT = ("sending", "sent", "filed")
+MOBILE_IN_FLIGHT = ("sending", "sent")
+"""What a provider's callback may settle: an M-Pesa payment sent or being sent. A bank
+payment is settled by the bank's confirmation of its transfer file, never by a callback."""
 SmsFactory = Callable[[Session], SmsGateway]
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A provider's result for one payment, as its callback says it."""
+    """A provider's result for one payment, as its callback says it: `amount` in KSh (None
+    when the callback gave none in shillings), `destination` the number it went to."""
 
     key: str | None
     provider_id: str | None
     paid: bool
     reference: str | None
     reason: str | None
+    amount: Decimal | None = None
+    destination: str | None = None
 
 
 def paid_text(amount: int, series: str, reference: str) -> str:
@@ -155,7 +162,9 @@ def apply_notice(
     session: Session, notice: Notice, sms: SmsGateway | None, actor: Actor = PROVIDER_ACTOR
 ) -> str:
     """Settle the payment a provider's result names; what became of it: paid, failed,
-    unchanged (already settled: a duplicate or late result), or unknown."""
+    unchanged (already settled: a duplicate or late result), unknown, or mismatch (the
+    result does not fit the payment it names: refused, logged and audited, nothing
+    settled, for an administrator to compare with the provider's statement)."""
     payment = None
     if notice.key:
         payment = session.get(Payment, notice.key, with_for_update=True)
@@ -173,6 +182,16 @@ def apply_notice(
                 "paid" if notice.paid else "failed", payment.id[:8], payment.status,
             )  # fmt: skip
         return "unchanged"
+    problem = _mismatch(notice, payment)
+    if payment.method != "mpesa" or payment.status not in MOBILE_IN_FLIGHT:
+        problem = f"the payment is a {payment.method} payment, {payment.status}"
+    if problem:
+        log.warning("a payment result for payment %s refused: %s", payment.id[:8], problem)
+        audit.record(
+            session, actor, "mismatch", payment.batch_id, problem, count=1,
+            amount=payment.amount, payment_id=payment.id,
+        )  # fmt: skip
+        return "mismatch"
     if notice.paid:
         settle_paid(session, payment, notice.reference or notice.provider_id or payment.id, sms)
         result = "paid"
@@ -185,6 +204,32 @@ def apply_notice(
         payment_id=payment.id,
     )  # fmt: skip
     return result
+
+
+def _mismatch(notice: Notice, payment: Payment) -> str | None:
+    """Why a result cannot be this payment's, or None. A result that says paid must name
+    the amount and the number the payment was sent for; a failure, if it names them. Found
+    by our key, it must not name another transaction than the one the provider gave us."""
+    if notice.provider_id and payment.provider_id and notice.provider_id != payment.provider_id:
+        return (
+            f"the result names transaction {notice.provider_id}, the payment is "
+            f"{payment.provider_id}"
+        )
+    if notice.amount is None and notice.paid:
+        return "the result gives no amount in KSh"
+    if notice.amount is not None and notice.amount != payment.amount:
+        return (
+            f"the result's amount, KSh {notice.amount}, is not the payment's KSh {payment.amount:,}"
+        )
+    destination = (notice.destination or "").removeprefix("+")
+    if not destination and notice.paid:
+        return "the result names no destination"
+    if destination and destination != payment.phone:
+        return (
+            f"the result's destination {masked_phone(destination)} is not the payment's "
+            f"{masked_phone(payment.phone or '')}"
+        )
+    return None
 
 
 def confirm_bank_file(session: Session, batch_id: str, reference: str, actor: Actor, sms) -> int:

@@ -6,6 +6,7 @@ from typing import Any
 
 from cp2desk.sync.protocol import Change
 from cp2hub.models import Professional, Qualification, WorkExperience
+from cp2hub.payment_alerts import PAYMENT_FIELDS
 from cp2hub.push_context import PushContext, Refused
 from cp2hub.rules.common import copy_fields
 
@@ -18,7 +19,10 @@ def apply_professional(ctx: PushContext, change: Change, row: dict[str, Any]) ->
     person = ctx.session.get(Professional, row["id"])
     if person is None:
         raise Refused("Your profile is not known to the hub yet.")
+    before = [getattr(person, name) for name in PAYMENT_FIELDS]
     copy_fields(person, row)  # not the phone: the account itself, it changes through KNEC
+    if [getattr(person, name) for name in PAYMENT_FIELDS] != before:
+        ctx.payment_changed.append(person.phone)  # its owner is told, by SMS, once committed
     return person
 
 

@@ -76,6 +76,7 @@ class FakeB2C:
                     "providerRefId": f"SK{len(self.received):08d}" if paid else None,
                     "description": "Paid" if paid else "The recipient is not registered",
                     "value": f"KES {consumer['amount']}.0000",
+                    "destination": phone,
                     "requestMetadata": consumer["metadata"],
                 }
             )

@@ -129,11 +129,15 @@ def test_the_callback_settles_once_and_only_with_the_secret(client, world):
     assert world.claim(cid).status == "payable"
 
     basic = "Basic " + base64.b64encode(f"pay:{KEY}".encode()).decode()
+    to = "+" + payment.phone
     first = client.post(
-        "/payments/callback", json=notice(payment.id), headers={"Authorization": basic}
-    )
+        "/payments/callback", json=notice(payment.id, destination=to),
+        headers={"Authorization": basic},
+    )  # fmt: skip
     assert first.json() == {"status": "paid"}
-    twice = client.post("/payments/callback", json=notice(payment.id), params={"key": KEY})
+    twice = client.post(
+        "/payments/callback", json=notice(payment.id, destination=to), params={"key": KEY}
+    )
     late_failure = client.post(
         "/payments/callback", json=notice(payment.id, "Failed"), headers={"X-Callback-Key": KEY}
     )
@@ -170,3 +174,85 @@ def test_a_failed_payment_reaches_the_claim_as_a_blocker(client, world):
     assert claim.status == "blocked"
     assert "The recipient's name does not match" in claim.blocked
     assert maker.post("/admin/payments/batches", {"series": "KCSE-2026"}).status_code == 409
+
+
+def sent_payment(client, world, amount: int = 1650) -> tuple[str, m.Payment]:
+    """A claim and its payment, sent to the provider and waiting for its callback."""
+    cid = world.officer(amount)
+    client.app.state.payments = AfricasTalkingPayments("", "", "KNEC", service=Queueing())
+    maker = Api(client).as_user("254711000015")
+    batch = maker.post("/admin/payments/batches", {"series": "KCSE-2026"}).json()
+    Api(client).as_user("254711000016").post(f"/admin/payments/batches/{batch['id']}/approve")
+    assert maker.post(f"/admin/payments/batches/{batch['id']}/run").json()["counts"] == {"sent": 1}
+    (payment,) = world.payments(batch["id"])
+    return cid, payment
+
+
+def refused_lines(world) -> list[str]:
+    with world.db.read() as s:
+        return list(
+            s.scalars(select(m.PaymentAudit.detail).where(m.PaymentAudit.action == "mismatch"))
+        )
+
+
+def assert_nothing_settled(world, cid: str, payment: m.Payment) -> None:
+    assert world.claim(cid).status == "payable"
+    (now,) = world.payments(payment.batch_id)
+    assert (now.status, now.reference) == (payment.status, payment.reference)
+    assert not [b for _p, b in world.sms() if b.startswith("KNEC has paid you")]
+
+
+@pytest.mark.parametrize(
+    ("extra", "why"),
+    [
+        ({"value": "KES 99999.0000"}, "KSh 99999.0000, is not the payment's KSh 1,650"),
+        ({"value": "KES 1650.5"}, "is not the payment's KSh 1,650"),
+        ({"value": "USD 1650.0000"}, "gives no amount in KSh"),
+        ({"value": "KES lots"}, "gives no amount in KSh"),
+        ({"value": None}, "gives no amount in KSh"),
+        ({"destination": "+254799999999"}, "destination 2547*****999 is not"),
+        ({"destination": None}, "names no destination"),
+    ],
+)
+def test_a_result_for_another_amount_or_number_settles_nothing(client, world, extra, why):
+    cid, payment = sent_payment(client, world)
+    body = notice(payment.id, **{"destination": "+" + payment.phone, **extra})
+    answer = client.post("/payments/callback", json=body, headers={"X-Callback-Key": KEY})
+    assert answer.json() == {"status": "mismatch"}
+    assert_nothing_settled(world, cid, payment)
+    (line,) = refused_lines(world)
+    assert why in line
+    right = notice(payment.id, destination="+" + payment.phone)
+    answer = client.post("/payments/callback", json=right, headers={"X-Callback-Key": KEY})
+    assert answer.json() == {"status": "paid"}
+    assert world.claim(cid).paid_amount == 1650
+
+
+def test_a_result_naming_another_transaction_settles_nothing(client, world):
+    cid, payment = sent_payment(client, world)
+    assert payment.provider_id == "ATPid_1_0"
+    body = notice(payment.id, destination="+" + payment.phone, transactionId="ATPid_9_9")
+    answer = client.post("/payments/callback", json=body, headers={"X-Callback-Key": KEY})
+    assert answer.json() == {"status": "mismatch"}
+    assert_nothing_settled(world, cid, payment)
+    assert refused_lines(world) == [
+        "the result names transaction ATPid_9_9, the payment is ATPid_1_0"
+    ]
+
+
+def test_a_mobile_result_never_settles_a_bank_payment(client, world):
+    cid = world.officer(2200, bank=True)
+    maker = Api(client).as_user("254711000015")
+    batch = maker.post("/admin/payments/batches", {"series": "KCSE-2026"}).json()
+    Api(client).as_user("254711000016").post(f"/admin/payments/batches/{batch['id']}/approve")
+    assert maker.post(f"/admin/payments/batches/{batch['id']}/run").json()["counts"] == {"filed": 1}
+    (payment,) = world.payments(batch["id"])
+    with world.db.read() as s:
+        phone = s.get(m.Professional, world.claim(cid).professional_id).mpesa_phone
+    for status in ("Success", "Failed"):
+        body = notice(payment.id, status, destination="+" + phone, value="KES 2200.0000")
+        answer = client.post("/payments/callback", json=body, headers={"X-Callback-Key": KEY})
+        assert answer.json() == {"status": "mismatch"}
+    (now,) = world.payments(batch["id"])
+    assert (now.status, world.claim(cid).status) == ("filed", "payable")
+    assert refused_lines(world) == ["the payment is a bank payment, filed"] * 2

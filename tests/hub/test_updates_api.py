@@ -75,6 +75,14 @@ def test_nothing_outside_the_two_folders_is_served(served, path):
     assert answer.json()["code"] == "not_found"
 
 
+def test_a_name_with_a_line_ending_is_no_file_name(served, repository):
+    """`$` also matches before a final newline: the whole name must be a plain file name."""
+    (repository / "metadata" / "timestamp.json\n").write_text('{"odd": 1}')
+    answer = get(served, "/updates/metadata/timestamp.json%0A")
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["code"] == "not_found"
+
+
 def test_another_folder_is_no_part_of_the_repository(served):
     answer = get(served, "/updates/keys/root")
     assert answer.status_code == 422

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from cp2hub import models as m
 from cp2hub.demo.accounts import SECOND_ADMIN
+from cp2hub.payments.bank_file import COLUMNS
 from tests.web.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, ON_SQLITE
 
 OFFICE = {"width": 1280, "height": 900}
@@ -131,6 +132,11 @@ def test_two_administrators_pay_a_batch(page: Page, browser, web_hub):
     other.get_by_role("button", name="Pay the batch").click()
     expect(other.locator(".flash")).to_contain_text(re.compile(r"^Run: .*paid"))
     shoot(other, "batch_paid")
+    with other.expect_download() as download:  # a form with its token: each one is audited
+        other.get_by_role("button", name="Download the bank transfer file (CSV)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    header = Path(download.value.path()).read_text().splitlines()[0]
+    assert header == ",".join(COLUMNS)
     checker.close()
 
     with db.read() as s:

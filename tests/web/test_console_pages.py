@@ -62,3 +62,62 @@ def test_maker_checker_on_the_pages(web, web_hub):
         checker.post(f"/console/payments/{batch}/approve", data={"csrf_token": token})
         approved = checker.get(f"/console/payments/{batch}").text
     assert "approved: KSh" in approved
+
+
+def test_the_bank_file_comes_only_by_the_form_with_its_token(web, web_hub):
+    """Each download is audited: a link another site could make a browser follow (GET) or
+    a form without the session's token writes nothing."""
+    from sqlalchemy import func, select
+
+    from cp2hub import models as m
+
+    web.sign_in(DEMO_ACCOUNTS["admin"])
+    with web_hub.db.read() as s:
+        batch = s.scalar(select(m.Payment.batch_id).where(m.Payment.status == "filed").limit(1))
+    if batch is None:  # this module's batch has no bank payment yet: one of its own
+        batch = _filed_batch(web, web_hub)
+
+    def downloads() -> int:
+        with web_hub.db.read() as s:
+            return s.scalar(select(func.count()).where(m.PaymentAudit.action == "bank_file"))
+
+    before = downloads()
+    page = web.get(f"/console/payments/{batch}").text
+    assert f'<form method="post" action="/console/payments/{batch}/bank-file">' in page
+    assert f'href="/console/payments/{batch}/bank-file"' not in page
+    assert web.get(f"/console/payments/{batch}/bank-file").status_code in (404, 405)
+    assert web.post(f"/console/payments/{batch}/bank-file", data={}).status_code == 403
+    assert downloads() == before
+    token = web.csrf(f"/console/payments/{batch}")
+    got = web.post(f"/console/payments/{batch}/bank-file", data={"csrf_token": token})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert "attachment" in got.headers["content-disposition"]
+    assert downloads() == before + 1
+
+
+def _filed_batch(web, web_hub) -> str:
+    """A batch paid through the pages, whose bank-paid officers wait in its transfer file."""
+    from sqlalchemy import select
+
+    from cp2hub import models as m
+    from tests.web.conftest import WebClient
+
+    with web_hub.db.read() as s:
+        batch = s.scalar(select(m.PaymentBatch.id).where(m.PaymentBatch.status == "approved"))
+    if batch is None:
+        web.post("/console/claims/compute",
+                 data={"series": "KCSE-2026", "csrf_token": web.csrf("/console/claims")})  # fmt: skip
+        web.post("/console/payments", data={"series": "KCSE-2026", "county": "",
+                                            "csrf_token": web.csrf("/console/payments")})  # fmt: skip
+        with web_hub.db.read() as s:
+            batch = s.scalar(select(m.PaymentBatch.id).where(m.PaymentBatch.status == "prepared"))
+        with WebClient(base_url=web_hub.url, headers={"Accept": "text/html"}) as checker:
+            checker.sign_in(SECOND_ADMIN)
+            token = checker.csrf(f"/console/payments/{batch}")
+            checker.post(f"/console/payments/{batch}/approve", data={"csrf_token": token})
+    token = web.csrf(f"/console/payments/{batch}")
+    assert web.post(f"/console/payments/{batch}/run", data={"csrf_token": token}).status_code == 303
+    with web_hub.db.read() as s:
+        assert s.scalar(select(m.Payment.id).where(m.Payment.batch_id == batch,
+                                                   m.Payment.status == "filed").limit(1))  # fmt: skip
+    return batch

@@ -96,8 +96,11 @@ def test_create_account_to_log_out(page: Page, web_hub, sign_in):
     page.get_by_label("Paid by").select_option(label="M-Pesa")
     page.get_by_label("M-Pesa number", exact=True).fill("0722555014")
     page.get_by_label("Name registered for the M-Pesa number").fill("Wanjiru Otieno")
+    page.get_by_label("Your current password").fill(password)  # where payments go: asked
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Your payment details were saved.")
+    with web_hub.db.read() as session:
+        assert sent(session, STORED)[-1].body.startswith("Your CP2 payment details were changed")
 
     page.get_by_role("link", name="Add work station").click()
     page.get_by_label("Employer or school").fill("Tarbaj Primary School")

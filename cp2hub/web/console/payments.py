@@ -101,8 +101,10 @@ def run(batch_id: str, request: Request, admin: Admin, visitor: VisitorDep) -> R
     )  # fmt: skip
 
 
-@router.get("/payments/{batch_id}/bank-file")
+@router.post("/payments/{batch_id}/bank-file")
 def bank_transfer_file(batch_id: str, _request: Request, admin: Admin, visitor: VisitorDep):
+    """A form's POST with its token, not a link: each download is written to the audit
+    log, so another site must not be able to make an administrator's browser fetch it."""
     with visitor.db.write() as session:
         name, text = bank_file.of_batch(session, batch_id, actor(admin))
     headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}

@@ -15,10 +15,12 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from cp2desk.sync.profile_checks import QUALIFICATION_LEVELS, ProfileProblem, Study, Work
-from cp2hub import profile, vacancies
+from cp2hub import accounts, profile, vacancies
 from cp2hub.accounts import local_number
+from cp2hub.api.gateway import get_sms
 from cp2hub.errors import HubError
 from cp2hub.models import Qualification, WorkExperience
+from cp2hub.payment_alerts import PaymentAlerts
 from cp2hub.web.forms import Fields, Form
 from cp2hub.web.pages import redirect, render, web_router
 from cp2hub.web.portal.own import Own
@@ -79,15 +81,26 @@ def payment_page(request: Request, principal: Own, visitor: VisitorDep) -> Respo
 
 @router.post("/payment")
 def save_payment(request: Request, principal: Own, visitor: VisitorDep, form: Form) -> Response:
+    """Where payments go: asked with the current password (a session left open in a cyber
+    café must not redirect the next payment), the owner told by SMS of each change."""
+    try:
+        accounts.confirm_own_password(
+            visitor.db, principal, form.raw("current_password"), visitor.settings
+        )
+    except HubError as exc:
+        errors = {"current_password": exc.message}
+        return _personal_form(request, principal, visitor, form, errors, None, payment=True)
     return _save(request, principal, visitor, form, PAYMENT, "Your payment details were saved.")
 
 
 def _save(request, principal, visitor, form: Fields, names, done: str) -> Response:
     values: dict[str, Any] = {name: form[name] for name in names}
+    settings = visitor.settings
+    alerts = PaymentAlerts(get_sms(request, settings), settings.help_line)
     try:
         if "date_of_birth" in values:
             values["date_of_birth"] = _date(form, "date_of_birth", "Date of birth")
-        profile.save_personal(visitor.db, principal, values)
+        profile.save_personal(visitor.db, principal, values, alerts)
     except (ProfileProblem, BadDate) as exc:
         return _personal_form(
             request,
