@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import re
 import uuid
 from html.parser import HTMLParser
 
@@ -83,6 +84,14 @@ def test_every_page_is_light_labelled_and_needs_no_script(professional, web_hub)
     stranger.close()
     css = professional.get("/static/cp2.css", headers={"Accept-Encoding": "gzip"})
     assert len(gzip.compress(css.content)) < 4 * 1024
+
+
+def test_the_tabs_say_which_page_is_open(professional):
+    for path, tab in (("/", "Home"), ("/jobs", "Jobs"), ("/my-claim", "My claim")):
+        current = re.findall(
+            r'<a href="[^"]*" aria-current="page">([^<]*)</a>', professional.get(path).text
+        )
+        assert current == [tab], (path, current)
 
 
 def test_pages_need_a_signed_in_professional(web, web_hub):
