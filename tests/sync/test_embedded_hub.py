@@ -6,6 +6,7 @@ import requests
 from sqlalchemy import func, select
 
 from cp2desk.embedded_hub import EmbeddedHub
+from cp2hub.demo.accounts import DEMO_ACCOUNTS, SECOND_ADMIN
 from cp2hub.models import AppUser, Claim
 
 
@@ -16,7 +17,8 @@ def test_demo_hub_serves_seeded_data_with_claims(tmp_path):
         assert url.startswith("http://127.0.0.1:")
         assert requests.get(url + "/health", timeout=5).json()["status"] == "ok"
         with hub.db.read() as s:
-            assert s.scalar(select(func.count()).select_from(AppUser)) == 6
+            phones = set(s.scalars(select(AppUser.phone)))
+            assert phones == {*DEMO_ACCOUNTS.values(), SECOND_ADMIN}
             assert s.scalar(select(func.count()).select_from(Claim)) > 0
     finally:
         hub.stop()
