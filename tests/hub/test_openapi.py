@@ -83,8 +83,9 @@ def hub(tmp_path_factory):
     upgrade(db)
     seed_demo(db, "small", 2026)
     # Generated current passwords are wrong ones: no lockout, so the demo accounts can
-    # always sign in again.
-    with HubServer(db, Settings(max_failed_logins=10**9)) as server:
+    # always sign in again. The live channel answers within half a second with nothing
+    # new, not after the 50 s a device's request is held.
+    with HubServer(db, Settings(max_failed_logins=10**9, live_hold_seconds=0.5)) as server:
         yield server
     db.dispose()
 
