@@ -23,8 +23,6 @@ from cp2hub.sms import SmsFailed, SmsGateway
 
 log = logging.getLogger(__name__)
 
-PAYMENT_FIELDS = ("payment_method", "mpesa_phone", "mpesa_name", "bank_name", "bank_account")
-"""Where a payment goes: a change to any of these is told to the owner."""
 
 
 def changed_text(when: str, help_line: str) -> str:

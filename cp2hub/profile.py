@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from cp2desk.sync.completeness import Missing, missing_items, percent_complete
 from cp2desk.sync.profile_checks import (
     PERSONAL_FIELDS,
+    StoredPlaces,
     Study,
     Work,
     personal,
@@ -65,20 +66,6 @@ class OwnProfile:
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self.person, name) for name in PERSONAL_FIELDS}
-
-
-class HubPlaces:
-    """The hub's counties and sub-counties, for the profile's checks."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def county_of(self, sub_county_id: str) -> str | None:
-        sub = self.session.get(SubCounty, sub_county_id)
-        return sub.county_id if sub else None
-
-    def has_county(self, county_id: str) -> bool:
-        return self.session.get(County, county_id) is not None
 
 
 def professional_id(principal: Principal) -> str:
@@ -126,7 +113,7 @@ def save_personal(
     with db.read() as session:
         person = session.get(Professional, pid)
         current = {name: getattr(person, name) for name in PERSONAL_FIELDS}
-        clean = personal({**current, **values}, HubPlaces(session), dt.date.today())
+        clean = personal({**current, **values}, StoredPlaces(session, County, SubCounty), dt.date.today())
         row = push.as_wire(person, scope_of(principal))
     changed = [name for name in PERSONAL_FIELDS if clean[name] != current[name]]
     if changed:

@@ -34,6 +34,7 @@ from cp2desk.sync.profile_checks import (
     PERSONAL_FIELDS,
     QUALIFICATION_LEVELS,  # noqa: F401  (the qualification dialog lists them from here)
     ProfileProblem,
+    StoredPlaces,
     Study,
     Work,
     personal,
@@ -266,25 +267,11 @@ def _current(person: Professional) -> dict[str, Any]:
 # --- validation ---------------------------------------------------------------------
 
 
-class _ReplicaPlaces:
-    """The counties and sub-counties of the replica, for the profile's checks."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def county_of(self, sub_county_id: str) -> str | None:
-        sub = self.session.get(SubCounty, sub_county_id)
-        return sub.county_id if sub else None
-
-    def has_county(self, county_id: str) -> bool:
-        return self.session.get(County, county_id) is not None
-
-
 def validate_personal(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     """The values cleaned (trimmed, empty -> None); InvalidProfile names the first bad one
     (`cp2desk.sync.profile_checks`, the checks the hub's web portal makes too)."""
     try:
-        return personal(values, _ReplicaPlaces(session), _today())
+        return personal(values, StoredPlaces(session, County, SubCounty), _today())
     except ProfileProblem as exc:
         raise InvalidProfile(exc.field, exc.message) from None
 

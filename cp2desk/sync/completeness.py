@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cp2desk.sync.profile_checks import PAYMENT_FIELDS
+
 TEACHER_LEVELS = ("primary", "secondary")
 
 
@@ -116,11 +118,6 @@ def _payment(person: Any) -> list[Missing]:
 def missing_for_payment(person: Any) -> list[str]:
     """Only what blocks payment, in KNEC's words (empty: the officer can be paid)."""
     return [m.text for m in missing_items(person) if m.blocks_payment]
-
-
-PAYMENT_FIELDS = frozenset(
-    {"payment_method", "mpesa_phone", "mpesa_name", "bank_name", "bank_account"}
-)
 
 
 def percent_complete(

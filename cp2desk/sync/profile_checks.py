@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 from cp2desk.sync.phones import InvalidPhone, normalise_phone
 
+PAYMENT_FIELDS = ("payment_method", "mpesa_phone", "mpesa_name", "bank_name", "bank_account")
+"""Where a payment goes."""
 PERSONAL_FIELDS = (
     "first_name",
     "middle_name",
@@ -30,11 +32,7 @@ PERSONAL_FIELDS = (
     "teacher_level",
     "county_id",
     "sub_county_id",
-    "payment_method",
-    "mpesa_phone",
-    "mpesa_name",
-    "bank_name",
-    "bank_account",
+    *PAYMENT_FIELDS,
 )
 LABELS = {
     "first_name": "First name",
@@ -81,6 +79,21 @@ class Places(Protocol):
         """The county of a known sub-county (None: no such sub-county)."""
 
     def has_county(self, county_id: str) -> bool: ...
+
+
+class StoredPlaces:
+    """Places read from a database session: the hub's or a replica's, each through its
+    own County and SubCounty models (the same records on both sides)."""
+
+    def __init__(self, session: Any, county: type, sub_county: type) -> None:
+        self.session, self.county, self.sub_county = session, county, sub_county
+
+    def county_of(self, sub_county_id: str) -> str | None:
+        sub = self.session.get(self.sub_county, sub_county_id)
+        return sub.county_id if sub else None
+
+    def has_county(self, county_id: str) -> bool:
+        return self.session.get(self.county, county_id) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from cp2desk.sync.profile_checks import PAYMENT_FIELDS
 from cp2desk.sync.protocol import Change
 from cp2hub.models import Professional, Qualification, WorkExperience
-from cp2hub.payment_alerts import PAYMENT_FIELDS
 from cp2hub.push_context import PushContext, Refused
 from cp2hub.rules.common import copy_fields
 

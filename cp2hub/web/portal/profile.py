@@ -14,7 +14,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from cp2desk.sync.profile_checks import QUALIFICATION_LEVELS, ProfileProblem, Study, Work
+from cp2desk.sync.profile_checks import (
+    PAYMENT_FIELDS,
+    PERSONAL_FIELDS,
+    QUALIFICATION_LEVELS,
+    ProfileProblem,
+    Study,
+    Work,
+)
 from cp2hub import accounts, profile, vacancies
 from cp2hub.accounts import local_number
 from cp2hub.api.gateway import get_sms
@@ -27,22 +34,8 @@ from cp2hub.web.portal.own import Own
 from cp2hub.web.visitors import VisitorDep
 
 router = web_router(prefix="/profile")
-PERSONAL = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "gender",
-    "date_of_birth",
-    "national_id",
-    "tsc_number",
-    "kra_pin",
-    "teacher_level",
-    "institution_code",
-    "institution_name",
-    "county_id",
-    "sub_county_id",
-)
-PAYMENT = ("payment_method", "mpesa_phone", "mpesa_name", "bank_name", "bank_account")
+PAYMENT = PAYMENT_FIELDS
+PERSONAL = tuple(name for name in PERSONAL_FIELDS if name not in PAYMENT)
 KINDS = {
     "work": (WorkExperience, "portal/work_form.html", "Work experience"),
     "qualifications": (Qualification, "portal/qualification_form.html", "Qualification"),
