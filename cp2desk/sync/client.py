@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -251,8 +252,10 @@ def _json(content: bytes) -> Any:
 
 
 def _seconds(retry_after: str) -> float:
-    """Retry-After in seconds (this hub sends seconds; a date is taken as a minute)."""
+    """Retry-After in seconds, between 1 s and 5 min (this hub sends seconds; a date, or
+    a proxy's 0 or "inf", is no reason to hammer the hub or to wait for ever)."""
     try:
-        return max(0.0, float(retry_after))
+        value = float(retry_after)
     except ValueError:
         return 60.0
+    return min(max(value, 1.0), 300.0) if math.isfinite(value) else 60.0

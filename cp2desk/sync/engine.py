@@ -84,9 +84,9 @@ class SyncEngine:
         self.client = client
         self.batch_size = batch_size
         self.page_size = page_size
+        """Rows a pull page asks for; None: adapt to the link (`next_page_size`)."""
         self.first_screens = first_screens
         """Today, for a first sync's first pass (`first_pass`); None: no such pass."""
-        """Rows a pull page asks for; None: adapt to the link (`next_page_size`)."""
         self._adaptive: int | None = None
 
     def sync(self, progress: Progress | None = None) -> SyncReport:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
+from cp2hub.accounts import local_number
 from cp2hub.auth import Principal, utcnow
 from cp2hub.db import Database
 from cp2hub.settings import Settings
@@ -51,7 +52,7 @@ class Visitor:
         """How the header names the signed-in person: their name, else their number."""
         if self.principal is None:
             return ""
-        return self.visit.display_name or "0" + self.principal.phone[3:]
+        return self.visit.display_name or local_number(self.principal.phone)
 
     def csrf_token(self) -> str:
         """The token every form of this session carries; a first form begins a session."""

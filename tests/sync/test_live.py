@@ -241,3 +241,19 @@ def test_workers_of_one_sqlite_hub_wake_each_others_devices(tmp_path):
             for d in made:
                 d.replica.dispose()
             stop(process)
+
+
+def test_a_retry_after_is_taken_within_a_second_and_five_minutes():
+    """A proxy's 503 with "0" must not make the live channel hammer the hub, and "inf"
+    must not stop it for ever."""
+    from cp2desk.sync.client import _seconds
+
+    assert [_seconds(v) for v in ("7", "0", "-3", "100000", "inf", "nan", "Wed, 21 Oct")] == [
+        7.0,
+        1.0,
+        1.0,
+        300.0,
+        60.0,
+        60.0,
+        60.0,
+    ]

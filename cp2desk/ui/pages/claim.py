@@ -8,6 +8,8 @@ served, and, when the claim is blocked, every reason in KNEC's words with what t
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -72,7 +74,7 @@ class ClaimCard(QFrame):
             when = f" on {claim.paid_at:%d %b %Y}" if claim.paid_at else ""
             self.payment = _label(
                 f"KNEC paid you KSh {claim.paid_amount:,}{when}, reference "
-                f"<b>{claim.paid_ref or '-'}</b>. Quote the reference if you ask KNEC about "
+                f"<b>{html.escape(claim.paid_ref or '-')}</b>. Quote the reference if you ask KNEC about "
                 "this payment.",
                 wrap=True,
             )

@@ -35,9 +35,9 @@ from cp2desk.ui.reports.export import ExportButton
 
 class CentreWorkspace(QWidget):
     changed = Signal()
+    """A write was committed here: the main window refreshes the pending count."""
     send_now = Signal()
     """A session was signed off: the director should see it now, not in two seconds."""
-    """A write was committed here: the main window refreshes the pending count."""
     loaded = Signal()
 
     def __init__(self, context: DeskContext, centre: Centre, parent: QWidget | None = None) -> None:
