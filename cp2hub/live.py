@@ -253,8 +253,11 @@ class Notifier:
 
     def _poll(self, seen: int) -> int:
         """SQLite: a read of the counter, and of the touches when it moved."""
-        if self._high_water() > seen or self._lost:
-            seen = self._catch_up(seen)
+        high = self._high_water()
+        if high > seen or self._lost:
+            # Every write up to `high` has committed, its touch with it; a write that
+            # touched nobody (none recorded) must not make the next read look again.
+            seen = max(self._catch_up(seen), high)
         self._prune()
         self._stop.wait(POLL_SECONDS)
         return seen

@@ -21,7 +21,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from cp2desk.sync.phones import masked_phone
-from cp2hub import feed
+from cp2hub import feed, reach
 from cp2hub.auth import utcnow
 from cp2hub.claims import failed_payment_text
 from cp2hub.models import Claim, Payment, PaymentBatch, Professional, Series
@@ -100,6 +100,9 @@ def settle_paid_many(
         ],
         same={"status": "paid", "paid_at": now, "origin": feed.HUB_ORIGIN},
     )  # fmt: skip
+    # Written past the ORM: say whom they reach, so the officers' held devices wake.
+    claims = [(Claim, {"professional_id": row.officer}) for row in rows]
+    reach.note_rows(session, claims, first + len(rows) - 1)
     if sms is None:
         return
     failed = sms.send_many(

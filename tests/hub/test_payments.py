@@ -7,9 +7,10 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cp2hub import models as m
+from cp2hub import reach
 from cp2hub.claims import compute_claims
 from cp2hub.errors import Forbidden
 from cp2hub.payments import audit, bank_file, batches, reconcile
@@ -72,7 +73,13 @@ def test_running_pays_each_officer_once_marks_the_claim_and_tells_them(world):
     first, second = world.officer(1650), world.officer(2750)
     batch = prepare(world)
     approve(world, batch.id)
+    with world.db.read() as s:
+        before = s.scalar(select(func.max(m.FeedTouch.seq))) or 0
     summary = run_batch(world.db, batch.id, world.admins[0], OutboxPayments(world.db), sms)
+    with world.db.read() as s:  # the officers' held devices are woken for their claim
+        tags = " ".join(s.scalars(select(m.FeedTouch.tags).where(m.FeedTouch.seq > before)))
+    people = {reach.tag("p", world.claim(c).professional_id) for c in (first, second)}
+    assert people <= set(tags.split())
     assert summary.counts == {"paid": 2} and summary.amounts == {"paid": 4400}
     assert world.outbox_total() == 4400
     claim = world.claim(first)
