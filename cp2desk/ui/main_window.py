@@ -299,21 +299,18 @@ class MainWindow(QMainWindow):
 
     def _sync_failed(self, error: BaseException) -> None:
         announced, self.announce = self.announce, False
-        if getattr(error, "code", "") == "update_required":
-            self.too_old = user_message(error)
-            self.sync.timer.stop()
+        code = getattr(error, "code", "")
+        if code in ("update_required", "device_revoked"):  # refused for good: stop asking
+            self.sync.halt()
             if self.live is not None:
                 self.live.stop()
-            self._show_too_old()
-            self.refresh_sync_facts()
-            return
-        if getattr(error, "code", "") == "device_revoked":
-            self.revoked = user_message(error)
-            self.sync.timer.stop()
-            if self.live is not None:
-                self.live.stop()
-            self.status.set_revoked()
-            self._show_revoked()
+            if code == "update_required":
+                self.too_old = user_message(error)
+                self._show_too_old()
+            else:
+                self.revoked = user_message(error)
+                self.status.set_revoked()
+                self._show_revoked()
             self.refresh_sync_facts()
             return
         self.status.set_online(self.sync.online, True)

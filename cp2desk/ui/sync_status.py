@@ -56,6 +56,8 @@ class SyncController(QObject):
         self.running = False
         self.again = False
         """Asked to sync while one ran: one more when it ends."""
+        self.halted = False
+        """The hub refused this computer or this version for good: nothing syncs again."""
         self.soon = QTimer(self)
         self.soon.setSingleShot(True)
         self.soon.setInterval(self.PUSH_DELAY_MS)
@@ -74,22 +76,28 @@ class SyncController(QObject):
         if self.sync is not None:
             self.timer.start()
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Start no sync again: not the timer's, a change's (`push_soon`) or one asked for
+        while a sync ran."""
+        self.halted = True
         self.timer.stop()
         self.soon.stop()
         self.again = False
+
+    def stop(self) -> None:
+        self.halt()
         self.runner.wait()
 
     def push_soon(self) -> None:
         """A local change was made: sync `PUSH_DELAY_MS` after the last of a burst, while
         the hub is (or may be) reachable; offline, the timer tries as usual."""
-        if self.sync is not None and self.online is not False:
+        if self.sync is not None and self.online is not False and not self.halted:
             self.soon.start()
 
     def sync_now(self) -> bool:
         """Start a sync unless one is running (then one more follows it); returns whether
         one started."""
-        if self.sync is None:
+        if self.sync is None or self.halted:
             return False
         if self.running:
             self.again = True

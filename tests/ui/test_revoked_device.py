@@ -93,6 +93,8 @@ def test_a_revoked_computer_says_why_and_exports_what_it_could_not_send(
 
     window.sync_now()  # nothing is sent any more; the reason is shown again
     assert not window.sync.running and window.messages.action.isVisible()
+    window.sync.push_soon()  # nor after a change made since (sent two seconds after it)
+    assert not window.sync.soon.isActive() and not window.sync.sync_now()
     target = tmp_path / "unsynced.json"
     window.export_unsynced(target)
     qtbot.waitUntil(lambda: "Saved 1 unsynced change to" in window.messages.text, timeout=10_000)
